@@ -1,0 +1,125 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from domains import blueprint
+from questions.markdown import render_many
+
+from . import assembly
+from .access import get_sitting_for_user
+from .models import InvalidAnswer, Sitting, SittingClosed
+from .presenters import item_feedback, item_public, load_items, sitting_state, sitting_summary
+
+
+class StartInput(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=["mock", "practice", "missed"])
+    domains = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=6), required=False
+    )
+    tasks = serializers.ListField(child=serializers.RegexField(r"^[1-6]\.[1-4]$"), required=False)
+    count = serializers.IntegerField(
+        min_value=5, max_value=blueprint.QUESTIONS_PER_EXAM, required=False
+    )
+
+
+class ItemInput(serializers.Serializer):
+    selected = serializers.ListField(child=serializers.IntegerField(), required=False)
+    struck = serializers.ListField(child=serializers.IntegerField(), required=False)
+    flagged = serializers.BooleanField(required=False)
+    seconds = serializers.IntegerField(min_value=0, max_value=3600, required=False, default=0)
+
+
+def _conflict(sitting, message):
+    return Response(
+        {"detail": message, "id": sitting.id, "url": sitting.get_absolute_url()},
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+@extend_schema(request=StartInput, responses={201: OpenApiResponse(description="The new sitting")})
+@api_view(["GET", "POST"])
+def exams(request):
+    if request.method == "GET":
+        sittings = Sitting.objects.filter(user=request.user).order_by("-started_at")
+        return Response([sitting_summary(s) for s in sittings])
+    data = StartInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    mode = data.validated_data["mode"]
+    try:
+        if mode == "mock":
+            sitting = assembly.start_mock(request.user)
+        elif mode == "missed":
+            ids = assembly.missed_question_ids(request.user)
+            if not ids:
+                return Response({"detail": "You have no missed questions yet."}, status=400)
+            sitting = assembly.start_practice(
+                request.user,
+                question_ids=ids,
+                count=data.validated_data.get("count", 20),
+                title="My missed questions",
+                source="missed",
+            )
+        else:
+            sitting = assembly.start_practice(
+                request.user,
+                domains=data.validated_data.get("domains", []),
+                tasks=data.validated_data.get("tasks", []),
+                count=data.validated_data.get("count", 20),
+            )
+    except assembly.OpenSittingExists as exc:
+        return _conflict(exc.sitting, "A mock exam is already in progress; finish it first.")
+    except ValueError as exc:
+        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    return Response(sitting_state(sitting), status=status.HTTP_201_CREATED)
+
+
+@api_view(["GET"])
+def exam_detail(request, pk):
+    return Response(sitting_state(get_sitting_for_user(request.user, pk)))
+
+
+@api_view(["GET"])
+def exam_clock(request, pk):
+    """The server's clock, cheap enough to poll every minute."""
+    sitting = get_sitting_for_user(request.user, pk)
+    return Response({"status": sitting.status, "remaining_seconds": sitting.remaining_seconds()})
+
+
+@extend_schema(request=ItemInput)
+@api_view(["PUT"])
+def exam_item(request, pk, position):
+    sitting = get_sitting_for_user(request.user, pk)
+    get_object_or_404(sitting.items, position=position)
+    data = ItemInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    try:
+        sitting.save_answer(position, **data.validated_data)
+    except SittingClosed:
+        return _conflict(sitting, "This sitting has ended; the change was not saved.")
+    except InvalidAnswer as exc:
+        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    (item,) = load_items(sitting, position)
+    with_answers = sitting.mode == Sitting.Mode.PRACTICE and item.answered_at is not None
+    html = render_many(_item_texts(item, with_answers))
+    body = item_public(item, html)
+    if with_answers:
+        body["feedback"] = item_feedback(item, html)
+    return Response(body)
+
+
+def _item_texts(item, with_answers):
+    q = item.question
+    texts = [q.stem] + [c.text for c in q.choices.all()]
+    if with_answers:
+        texts += [q.explanation] + [c.why for c in q.choices.all()]
+        texts += [c.misconception.correction for c in q.choices.all() if c.misconception_id]
+    return texts
+
+
+@api_view(["POST"])
+def exam_submit(request, pk):
+    sitting = get_sitting_for_user(request.user, pk)
+    sitting.finish()
+    return Response({"result": sitting.result})

@@ -1,0 +1,218 @@
+"""Drawing questions for a mock or a practice set, in a constant number of queries."""
+
+import random
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from domains import blueprint
+from domains.models import Domain
+from questions.models import Choice, Question
+
+from .models import Profile, Sitting, SittingItem
+
+
+class OpenSittingExists(Exception):
+    def __init__(self, sitting):
+        super().__init__(f"sitting {sitting.pk} is in progress")
+        self.sitting = sitting
+
+
+def last_seen_by_question(user):
+    """{question_id: when the learner last got it in a sitting}. One query."""
+    rows = (
+        SittingItem.objects.filter(sitting__user=user)
+        .values("question_id")
+        .annotate(last=Max("sitting__started_at"))
+    )
+    return {row["question_id"]: row["last"] for row in rows}
+
+
+def _freshness_order(candidates, seen, rng):
+    """Never-seen first (in random order), then seen longest ago."""
+    rng.shuffle(candidates)
+    return sorted(
+        candidates, key=lambda q: (q["id"] in seen, seen.get(q["id"], 0))
+    )
+
+
+def _spread_over_tasks(candidates, count, seen, rng):
+    """Take `count` from candidates, round-robin over task statements, freshest first."""
+    by_task = defaultdict(list)
+    for q in candidates:
+        by_task[q["task_id"]].append(q)
+    queues = [_freshness_order(qs, seen, rng) for qs in by_task.values()]
+    rng.shuffle(queues)
+    # Unseen questions come before repeats across all tasks, then round-robin within each tier.
+    picked = []
+    for want_seen in (False, True):
+        progress = True
+        while len(picked) < count and progress:
+            progress = False
+            for queue in queues:
+                if len(picked) >= count:
+                    break
+                if queue and (queue[0]["id"] in seen) == want_seen:
+                    picked.append(queue.pop(0))
+                    progress = True
+    return picked
+
+
+def pick_mock_questions(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM):
+    """Choose `total` published questions split by the blueprint. Returns (questions, notice)."""
+    rng = rng or random.Random()
+    domains = list(Domain.objects.order_by("number"))
+    quotas = blueprint.split_by_weight(total, {d.number: d.weight_percent for d in domains})
+    pool = defaultdict(list)
+    for row in Question.objects.published().values("id", "domain__number", "task_id"):
+        pool[row["domain__number"]].append(row)
+    seen = last_seen_by_question(user)
+    picked, short = [], 0
+    for domain in domains:
+        chosen = _spread_over_tasks(pool[domain.number], quotas[domain.number], seen, rng)
+        short += quotas[domain.number] - len(chosen)
+        picked += chosen
+        chosen_ids = {q["id"] for q in chosen}
+        pool[domain.number] = [q for q in pool[domain.number] if q["id"] not in chosen_ids]
+    if short:
+        # A domain has too few questions: fill from the others, heaviest domains first.
+        for domain in sorted(domains, key=lambda d: -d.weight_percent):
+            extra = _spread_over_tasks(pool[domain.number], short, seen, rng)
+            picked += extra
+            short -= len(extra)
+    repeats = sum(1 for q in picked if q["id"] in seen)
+    notice = ""
+    if repeats:
+        notice = (
+            f"The bank is too small to avoid repeats: {repeats} of these {len(picked)} questions "
+            "are ones you have seen before (the ones you saw longest ago)."
+        )
+    if len(picked) < total:
+        notice = (
+            f"The bank has only {len(picked)} published questions, so this mock has "
+            f"{len(picked)} instead of {total}. " + notice
+        ).strip()
+    rng.shuffle(picked)
+    return [q["id"] for q in picked], notice
+
+
+def pick_practice_questions(user, *, domains=(), tasks=(), count=20, question_ids=None, rng=None):
+    rng = rng or random.Random()
+    qs = Question.objects.published()
+    if question_ids is not None:
+        qs = qs.filter(id__in=question_ids)
+    if domains:
+        qs = qs.filter(domain__number__in=domains)
+    if tasks:
+        qs = qs.filter(task__number__in=tasks)
+    candidates = list(qs.values("id", "domain__number", "task_id"))
+    seen = last_seen_by_question(user)
+    picked = _spread_over_tasks(candidates, count, seen, rng)
+    rng.shuffle(picked)
+    return [q["id"] for q in picked]
+
+
+def missed_question_ids(user):
+    """Questions whose latest graded answer by `user` was wrong. Two queries."""
+    latest = (
+        SittingItem.objects.filter(sitting__user=user, is_correct__isnull=False)
+        .values("question_id")
+        .annotate(last=Max("id"))
+        .values_list("last", flat=True)
+    )
+    return list(
+        SittingItem.objects.filter(id__in=list(latest), is_correct=False).values_list(
+            "question_id", flat=True
+        )
+    )
+
+
+def _choice_orders(question_ids, rng):
+    orders = defaultdict(list)
+    for qid, cid in Choice.objects.filter(question_id__in=question_ids).values_list(
+        "question_id", "id"
+    ):
+        orders[qid].append(cid)
+    for ids in orders.values():
+        rng.shuffle(ids)
+    return orders
+
+
+def open_sitting(user):
+    return Sitting.objects.in_progress().filter(user=user).first()
+
+
+def create_sitting(
+    user, mode, question_ids, *, title="", config=None, notice="", rng=None, now=None
+):
+    """Start a sitting with these questions. An open mock blocks it; an open practice set ends."""
+    rng = rng or random.Random()
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = Sitting.objects.select_for_update().in_progress().filter(user=user).first()
+        if current is not None:
+            if current.finish_if_expired(now):
+                pass
+            elif current.is_mock:
+                raise OpenSittingExists(current)
+            else:
+                current.finish(now=now)
+        deadline = None
+        if mode == Sitting.Mode.MOCK:
+            minutes = Profile.for_user(user).exam_minutes
+            deadline = now + timezone.timedelta(minutes=minutes)
+        sitting = Sitting.objects.create(
+            user=user,
+            mode=mode,
+            title=title,
+            started_at=now,
+            deadline=deadline,
+            config=config or {},
+            notice=notice,
+        )
+        orders = _choice_orders(question_ids, rng)
+        SittingItem.objects.bulk_create(
+            SittingItem(sitting=sitting, position=i, question_id=qid, choice_order=orders[qid])
+            for i, qid in enumerate(question_ids, start=1)
+        )
+    return sitting
+
+
+def start_mock(user, rng=None, now=None):
+    rng = rng or random.Random()
+    existing = open_sitting(user)
+    if existing and existing.is_mock and not existing.finish_if_expired(now):
+        raise OpenSittingExists(existing)
+    question_ids, notice = pick_mock_questions(user, rng=rng)
+    return create_sitting(
+        user, Sitting.Mode.MOCK, question_ids, title="Mock exam", notice=notice, rng=rng, now=now
+    )
+
+
+def start_practice(
+    user,
+    *,
+    domains=(),
+    tasks=(),
+    count=20,
+    question_ids=None,
+    title="Practice",
+    source="drill",
+    rng=None,
+    now=None,
+):
+    rng = rng or random.Random()
+    existing = open_sitting(user)
+    if existing and existing.is_mock and not existing.finish_if_expired(now):
+        raise OpenSittingExists(existing)
+    ids = pick_practice_questions(
+        user, domains=domains, tasks=tasks, count=count, question_ids=question_ids, rng=rng
+    )
+    if not ids:
+        raise ValueError("No published questions match this choice.")
+    config = {"domains": list(domains), "tasks": list(tasks), "count": count, "source": source}
+    return create_sitting(
+        user, Sitting.Mode.PRACTICE, ids, title=title, config=config, rng=rng, now=now
+    )

@@ -1,0 +1,35 @@
+from django import forms
+
+from domains import blueprint
+from domains.models import Domain, TaskStatement
+
+from .models import Profile
+
+
+class PracticeForm(forms.Form):
+    domains = forms.ModelMultipleChoiceField(
+        queryset=Domain.objects.order_by("number"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave empty for all domains.",
+    )
+    tasks = forms.ModelMultipleChoiceField(
+        queryset=TaskStatement.objects.order_by("number"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Task statements",
+    )
+    count = forms.IntegerField(
+        min_value=5, max_value=blueprint.QUESTIONS_PER_EXAM, initial=20, label="Number of questions"
+    )
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["extra_time", "hide_timer"]
+        labels = {
+            "extra_time": "Extra time: +30 minutes on mocks (the accommodation AWS grants to "
+            "candidates taking the exam in a language that is not their native one)",
+            "hide_timer": "Hide the countdown by default (you can show it any time)",
+        }

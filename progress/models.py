@@ -1,0 +1,241 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from domains import blueprint
+from questions.models import Question
+
+# Answers that arrive this long after the deadline still count (network latency), later ones not.
+GRACE = timedelta(seconds=10)
+
+
+class SittingClosed(Exception):
+    """The sitting has ended or its deadline has passed: the change was refused."""
+
+
+class InvalidAnswer(ValueError):
+    pass
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    extra_time = models.BooleanField(
+        default=False,
+        help_text="ESL accommodation: +30 minutes on mocks started from now on.",
+    )
+    hide_timer = models.BooleanField(default=False)
+
+    def __str__(self):
+        return f"Profile of {self.user}"
+
+    @classmethod
+    def for_user(cls, user):
+        profile, _ = cls.objects.get_or_create(user=user)
+        return profile
+
+    @property
+    def exam_minutes(self):
+        return blueprint.EXAM_MINUTES + (blueprint.ACCOMMODATION_MINUTES if self.extra_time else 0)
+
+
+class SittingQuerySet(models.QuerySet):
+    def in_progress(self):
+        return self.filter(status=Sitting.Status.IN_PROGRESS)
+
+    def finished(self):
+        return self.filter(status=Sitting.Status.FINISHED)
+
+    def mocks(self):
+        return self.filter(mode=Sitting.Mode.MOCK)
+
+    def expired(self, now=None):
+        return self.in_progress().filter(deadline__lt=(now or timezone.now()) - GRACE)
+
+
+class Sitting(models.Model):
+    class Mode(models.TextChoices):
+        MOCK = "mock", "Mock exam"
+        PRACTICE = "practice", "Practice"
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        FINISHED = "finished", "Finished"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sittings"
+    )
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    title = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    deadline = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    timed_out = models.BooleanField(default=False)
+    current_position = models.PositiveSmallIntegerField(default=1)
+    config = models.JSONField(default=dict, blank=True)
+    notice = models.TextField(blank=True)
+    correct = models.PositiveSmallIntegerField(null=True, blank=True)
+    total = models.PositiveSmallIntegerField(null=True, blank=True)
+    scaled_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+
+    objects = SittingQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="in_progress"), name="one_open_sitting_per_user"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "deadline"]),
+            models.Index(fields=["user", "-started_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_mode_display()} #{self.pk} of {self.user}"
+
+    def get_absolute_url(self):
+        if self.is_open:
+            return reverse("progress:sitting", args=[self.pk])
+        return reverse("progress:results", args=[self.pk])
+
+    @property
+    def is_mock(self):
+        return self.mode == self.Mode.MOCK
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.IN_PROGRESS
+
+    def remaining_seconds(self, now=None):
+        if self.deadline is None:
+            return None
+        return max(0, int((self.deadline - (now or timezone.now())).total_seconds()))
+
+    def accepts_answers(self, now=None):
+        if not self.is_open:
+            return False
+        return self.deadline is None or (now or timezone.now()) <= self.deadline + GRACE
+
+    def finish_if_expired(self, now=None):
+        """Finalise the sitting if its deadline plus grace has passed; True if it did."""
+        now = now or timezone.now()
+        if self.is_open and self.deadline is not None and now > self.deadline + GRACE:
+            self.finish(now=now, timed_out=True)
+            return True
+        return False
+
+    def save_answer(
+        self, position, *, selected=None, struck=None, flagged=None, seconds=0, now=None
+    ):
+        """Save one item's state. Locks the sitting row so a finish cannot race an autosave."""
+        from .scoring import grade_item
+
+        now = now or timezone.now()
+        with transaction.atomic():
+            sitting = Sitting.objects.select_for_update().get(pk=self.pk)
+            if not sitting.accepts_answers(now):
+                raise SittingClosed()
+            item = (
+                sitting.items.select_related("question")
+                .prefetch_related("question__choices")
+                .get(position=position)
+            )
+            choice_ids = set(item.choice_order)
+            question = item.question
+            if selected is not None:
+                selected = list(dict.fromkeys(int(c) for c in selected))
+                if not set(selected) <= choice_ids:
+                    raise InvalidAnswer("a selected choice is not an option of this question")
+                if len(selected) > question.select_count:
+                    raise InvalidAnswer(f"select at most {question.select_count} option(s)")
+                if sitting.mode == self.Mode.PRACTICE and item.answered_at:
+                    if selected != item.selected:
+                        raise InvalidAnswer("this practice question has already been checked")
+                else:
+                    item.selected = selected
+                    item.answered_at = now if selected else None
+                    if sitting.mode == self.Mode.PRACTICE and selected:
+                        item.is_correct = grade_item(selected, question.correct_choice_ids())
+            if struck is not None:
+                struck = list(dict.fromkeys(int(c) for c in struck))
+                if not set(struck) <= choice_ids:
+                    raise InvalidAnswer("a struck choice is not an option of this question")
+                item.struck = struck
+            if flagged is not None:
+                item.flagged = bool(flagged)
+            if seconds:
+                item.time_spent_seconds += max(0, min(int(seconds), 3600))
+            item.save()
+            if sitting.current_position != position:
+                sitting.current_position = position
+                sitting.save(update_fields=["current_position"])
+        return item
+
+    def finish(self, now=None, timed_out=False):
+        """End the sitting and score it. Idempotent: a finished sitting keeps its result."""
+        from .scoring import score_sitting
+
+        now = now or timezone.now()
+        with transaction.atomic():
+            sitting = Sitting.objects.select_for_update().get(pk=self.pk)
+            if sitting.status == self.Status.FINISHED:
+                self.__dict__.update(
+                    {f.attname: getattr(sitting, f.attname) for f in self._meta.concrete_fields}
+                )
+                return False
+            result = score_sitting(
+                sitting, finished_at=min(now, sitting.deadline) if sitting.deadline else now
+            )
+            sitting.status = self.Status.FINISHED
+            sitting.finished_at = now
+            sitting.timed_out = timed_out
+            sitting.correct = result["correct"]
+            sitting.total = result["total"]
+            sitting.scaled_score = result["scaled_score"]
+            sitting.passed = result["passed"]
+            sitting.result = result
+            sitting.save()
+            self.__dict__.update(
+                {f.attname: getattr(sitting, f.attname) for f in self._meta.concrete_fields}
+            )
+        return True
+
+
+class SittingItem(models.Model):
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="sitting_items")
+    choice_order = models.JSONField(default=list)
+    selected = models.JSONField(default=list, blank=True)
+    struck = models.JSONField(default=list, blank=True)
+    flagged = models.BooleanField(default=False)
+    time_spent_seconds = models.PositiveIntegerField(default=0)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    is_correct = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["sitting", "position"], name="unique_item_position")
+        ]
+        indexes = [models.Index(fields=["question", "is_correct"])]
+
+    def __str__(self):
+        return f"{self.sitting_id}#{self.position}"
+
+    @property
+    def answered(self):
+        return bool(self.selected)
+
+    def ordered_choices(self):
+        by_id = {c.id: c for c in self.question.choices.all()}
+        return [by_id[cid] for cid in self.choice_order if cid in by_id]

@@ -1,0 +1,152 @@
+"""Plain dicts describing a sitting for the page and the API.
+
+The one rule here: while a sitting is open, nothing that tells which option is right leaves the
+server (no is_correct, no why, no explanation, no misconception). Only `item_feedback` and
+`item_review` carry answer data, and they are called only for checked practice items and for
+finished sittings.
+"""
+
+from django.db.models import Prefetch
+from django.urls import reverse
+
+from questions.markdown import render_many
+from questions.models import Choice
+
+from .models import Sitting
+
+
+def load_items(sitting, position=None):
+    """Items (all, or the one at `position`) with questions and choices: 3 queries."""
+    items = sitting.items.all() if position is None else sitting.items.filter(position=position)
+    return list(
+        items.select_related("question__domain", "question__task__domain").prefetch_related(
+            Prefetch(
+                "question__choices",
+                queryset=Choice.objects.select_related("misconception").order_by("position"),
+            )
+        )
+    )
+
+
+def _texts(items, with_answers):
+    texts = []
+    for item in items:
+        q = item.question
+        texts.append(q.stem)
+        if with_answers:
+            texts.append(q.explanation)
+        for choice in q.choices.all():
+            texts.append(choice.text)
+            if with_answers:
+                texts.append(choice.why)
+                if choice.misconception_id:
+                    texts.append(choice.misconception.correction)
+    return render_many(texts)
+
+
+def question_public(item, html):
+    q = item.question
+    return {
+        "id": q.id,
+        "domain": q.domain.number,
+        "task": q.task.number,
+        "kind": q.kind,
+        "select_count": q.select_count,
+        "choose_label": q.choose_label,
+        "stem_html": html[q.stem],
+        "choices": [{"id": c.id, "text_html": html[c.text]} for c in item.ordered_choices()],
+    }
+
+
+def item_public(item, html):
+    return {
+        "position": item.position,
+        "question": question_public(item, html),
+        "selected": item.selected,
+        "struck": item.struck,
+        "flagged": item.flagged,
+        "time_spent_seconds": item.time_spent_seconds,
+    }
+
+
+def card_public(card, html):
+    return {
+        "slug": card.slug,
+        "belief": card.belief,
+        "correction_html": html.get(card.correction, ""),
+        "url": reverse("domains:misconception", args=[card.slug]),
+    }
+
+
+def item_feedback(item, html):
+    """What a learner sees once an item is checked (practice) or the sitting has ended."""
+    q = item.question
+    chosen = set(item.selected)
+    return {
+        "correct": bool(item.is_correct),
+        "correct_choice_ids": sorted(c.id for c in q.choices.all() if c.is_correct),
+        "choices": [
+            {
+                "id": c.id,
+                "is_correct": c.is_correct,
+                "why_html": html[c.why],
+                "misconception": card_public(c.misconception, html) if c.misconception_id else None,
+            }
+            for c in item.ordered_choices()
+        ],
+        "revealed_misconceptions": [
+            card_public(c.misconception, html)
+            for c in item.ordered_choices()
+            if c.id in chosen and c.misconception_id and not c.is_correct
+        ],
+        "explanation_html": html[q.explanation] if q.explanation else "",
+        "references": q.references,
+        "topic_url": q.task.get_absolute_url(),
+    }
+
+
+def sitting_state(sitting, now=None):
+    """The sitting as the exam page and `GET /api/v1/exams/<id>/` show it."""
+    items = load_items(sitting)
+    finished = sitting.status == Sitting.Status.FINISHED
+    practice = sitting.mode == Sitting.Mode.PRACTICE
+    with_answers = finished or (practice and any(i.answered_at for i in items))
+    html = _texts(items, with_answers)
+    payload = []
+    for item in items:
+        data = item_public(item, html)
+        if finished or (practice and item.answered_at):
+            data["feedback"] = item_feedback(item, html)
+        payload.append(data)
+    state = {
+        "id": sitting.id,
+        "mode": sitting.mode,
+        "status": sitting.status,
+        "title": sitting.title,
+        "started_at": sitting.started_at,
+        "deadline": sitting.deadline,
+        "remaining_seconds": sitting.remaining_seconds(now),
+        "current_position": sitting.current_position,
+        "notice": sitting.notice,
+        "items": payload,
+    }
+    if finished:
+        state["result"] = sitting.result
+    return state
+
+
+def sitting_summary(sitting, now=None):
+    return {
+        "id": sitting.id,
+        "mode": sitting.mode,
+        "status": sitting.status,
+        "title": sitting.title,
+        "started_at": sitting.started_at,
+        "finished_at": sitting.finished_at,
+        "deadline": sitting.deadline,
+        "remaining_seconds": sitting.remaining_seconds(now) if sitting.is_open else None,
+        "scaled_score": sitting.scaled_score,
+        "passed": sitting.passed,
+        "correct": sitting.correct,
+        "total": sitting.total,
+    }

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "progress"
+urlpatterns = [
+    path("home/", views.home, name="home"),
+    path("mock/start/", views.start_mock, name="start-mock"),
+    path("practice/", views.practice, name="practice"),
+    path("practice/missed/", views.practice_missed, name="practice-missed"),
+    path("sittings/<int:pk>/", views.sitting_page, name="sitting"),
+    path("sittings/<int:pk>/end/", views.end_sitting, name="end"),
+    path("sittings/<int:pk>/results/", views.results, name="results"),
+    path("profile/", views.profile, name="profile"),
+]

@@ -1,0 +1,54 @@
+"""Import the question bank from YAML (fixtures/bank by default).
+
+Why a command and not loaddata: the bank is reviewed like code, so import must check every
+rule, report every problem at once with file, line and id, and write nothing unless all is well.
+Creates or updates by id; a second run changes nothing and says so.
+"""
+
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from questions.bank import apply_bank, check_bank, read_bank
+
+DEFAULT_PATH = settings.BASE_DIR / "fixtures" / "bank"
+
+
+class Command(BaseCommand):
+    help = (
+        "Import (create or update by id) questions, misconception cards and topic notes from YAML."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", nargs="?", default=str(DEFAULT_PATH))
+        parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
+
+    def handle(self, *args, path, dry_run, verbosity, **options):
+        bank = read_bank(path)
+        problems = check_bank(bank)
+        if problems:
+            for problem in problems:
+                self.stderr.write(str(problem))
+            raise CommandError(f"{len(problems)} problem(s) found; nothing was imported.")
+        counts = (
+            f"{len(bank.questions)} questions, {len(bank.cards)} cards, "
+            f"{len(bank.topics)} topic notes"
+        )
+        if dry_run:
+            self.stdout.write(f"Dry run: {counts} are valid. Nothing was written.")
+            return
+        progress = self._progress_bar if verbosity >= 1 and sys.stdout.isatty() else None
+        summary = apply_bank(bank, progress=progress)
+        if progress:
+            self.stdout.write("")
+        if not any(s.changed for s in summary.values()):
+            self.stdout.write(f"Bank unchanged: {counts} already up to date.")
+            return
+        self.stdout.write("Imported: " + "; ".join(f"{what}: {s}" for what, s in summary.items()))
+
+    def _progress_bar(self, done, total):
+        width = 30
+        filled = width * done // total
+        self.stdout.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending="")
+        self.stdout.flush()

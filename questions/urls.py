@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "questions"
+urlpatterns = [
+    path("questions/<int:pk>/report/", views.report_problem, name="report"),
+]
