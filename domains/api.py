@@ -55,8 +55,11 @@ def _cards():
 @permission_classes([AllowAny])
 def misconception_list(request):
     cards = _cards()
-    if request.query_params.get("domain"):
-        cards = cards.filter(domain__number=request.query_params["domain"])
+    domain = request.query_params.get("domain")
+    if domain:
+        if not domain.isdigit():
+            return Response({"domain": "Give a domain number, 1 to 6."}, status=400)
+        cards = cards.filter(domain__number=int(domain))
     return Response(CardOutput(cards, many=True).data)
 
 

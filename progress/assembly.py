@@ -33,9 +33,7 @@ def last_seen_by_question(user):
 def _freshness_order(candidates, seen, rng):
     """Never-seen first (in random order), then seen longest ago."""
     rng.shuffle(candidates)
-    return sorted(
-        candidates, key=lambda q: (q["id"] in seen, seen.get(q["id"], 0))
-    )
+    return sorted(candidates, key=lambda q: (q["id"] in seen, seen.get(q["id"], 0)))
 
 
 def _spread_over_tasks(candidates, count, seen, rng):

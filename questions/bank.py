@@ -231,6 +231,15 @@ def check_bank(bank):
                 problem(q, "every choice must be a mapping")
                 continue
             check_keys(choice, CHOICE_KEYS, "choice")
+            for key in ("text", "why"):
+                value = choice.get(key)
+                if value is not None and not isinstance(value, str):
+                    problem(
+                        q,
+                        f"choice {key} must be text, not {value!r} (quote it in YAML)",
+                        line=choice.get(LINE),
+                    )
+                    choice[key] = ""
             card = choice.get("misconception")
             if card and card not in card_ids:
                 problem(q, f"unknown misconception {card!r}", line=choice.get(LINE))

@@ -31,6 +31,7 @@ ALLOWED_TAGS = {
     "tr",
     "th",
     "td",
+    "h2",
     "h3",
     "h4",
     "h5",
@@ -46,10 +47,10 @@ CACHE_SECONDS = 24 * 3600
 
 def _render(text):
     html = md.markdown(text, extensions=EXTENSIONS, output_format="html")
-    # Authors' headings become h3+ so they never compete with the page's own headings.
-    for level in (2, 1):
-        html = html.replace(f"<h{level}", f"<h{level + 2}").replace(
-            f"</h{level}>", f"</h{level + 2}>"
+    # Authors' headings move one level down so they never compete with the page's own <h1>.
+    for level in (5, 4, 3, 2, 1):
+        html = html.replace(f"<h{level}", f"<h{level + 1}").replace(
+            f"</h{level}>", f"</h{level + 1}>"
         )
     return nh3.clean(
         html,

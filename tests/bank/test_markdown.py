@@ -1,0 +1,45 @@
+import pytest
+
+from questions.markdown import render_many, render_markdown
+
+
+@pytest.mark.parametrize(
+    "evil",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "[click](javascript:alert(1))",
+        '<a href="javascript:alert(1)">x</a>',
+        '<svg onload="alert(1)"></svg>',
+        '<iframe src="https://evil.example"></iframe>',
+        '<p style="background:url(javascript:alert(1))">x</p>',
+    ],
+)
+def test_dangerous_markup_renders_inert(evil):
+    html = str(render_markdown("Before\n\n" + evil + "\n\nAfter"))
+    lowered = html.lower()
+    assert "<script" not in lowered
+    assert "onerror" not in lowered and "onload" not in lowered
+    assert "javascript:" not in lowered
+    assert "<iframe" not in lowered and "style=" not in lowered
+    assert "Before" in html and "After" in html
+
+
+def test_fenced_code_and_tables_survive():
+    text = "```yaml\nversion: 0.2\nphases:\n  build:\n    commands: [make]\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    html = str(render_markdown(text))
+    assert '<code class="language-yaml">' in html and "phases:" in html
+    assert "<table>" in html and "<td>1</td>" in html
+
+
+def test_links_get_safe_rel_and_headings_are_demoted():
+    html = str(render_markdown("# Big\n\n[docs](https://docs.aws.amazon.com/)"))
+    assert "<h2>Big</h2>" in html
+    assert 'rel="noopener noreferrer nofollow"' in html
+
+
+def test_render_many_matches_render_markdown():
+    texts = ["**a**", "*b*", "**a**"]
+    many = render_many(texts)
+    assert many["**a**"] == render_markdown("**a**")
+    assert set(many) == {"**a**", "*b*"}

@@ -1,0 +1,64 @@
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+SAMPLE_BANK = Path(__file__).parent / "data" / "bank"
+
+
+@pytest.fixture(autouse=True)
+def _fast_test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def blueprint(db):
+    call_command("load_blueprint", verbosity=0, stdout=StringIO())
+
+
+@pytest.fixture
+def sample_bank(blueprint):
+    """76 small valid questions (4 per task statement), 2 cards, 1 topic note."""
+    from questions.bank import apply_bank, check_bank, read_bank
+
+    bank = read_bank(SAMPLE_BANK)
+    assert check_bank(bank) == []
+    apply_bank(bank)
+
+
+def make_user(username, **extra):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(
+        username=username, password="pw-" + username, **extra
+    )
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(db):
+    return make_user("bob")
+
+
+@pytest.fixture
+def staff_admin(db):
+    return make_user("admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api(alice):
+    client = APIClient()
+    client.force_authenticate(alice)
+    return client
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
