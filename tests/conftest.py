@@ -20,7 +20,7 @@ def blueprint(db):
 
 @pytest.fixture
 def sample_bank(blueprint):
-    """76 small valid questions (4 per task statement), 2 cards, 1 topic note."""
+    """95 small valid questions (5 per task statement), 2 cards, 1 topic note."""
     from questions.bank import apply_bank, check_bank, read_bank
 
     bank = read_bank(SAMPLE_BANK)

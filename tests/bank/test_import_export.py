@@ -19,8 +19,8 @@ def run(*args):
 
 def test_sample_bank_imports_and_publishes(blueprint):
     out, _ = run("import_bank", str(SAMPLE_BANK))
-    assert "questions: 76 created" in out
-    assert Question.objects.published().count() == 76
+    assert "questions: 95 created" in out
+    assert Question.objects.published().count() == 95
     assert MisconceptionCard.objects.count() == 2
     assert TaskStatement.objects.get(number="1.4").notes.startswith("## Deployment strategies")
     q = Question.objects.get(slug="t1-4-4")
@@ -38,7 +38,7 @@ def test_second_import_changes_nothing_and_says_so(blueprint):
 
 def test_dry_run_writes_nothing(blueprint):
     out, _ = run("import_bank", str(SAMPLE_BANK), "--dry-run")
-    assert "Dry run: 76 questions" in out
+    assert "Dry run: 95 questions" in out
     assert Question.objects.count() == 0
 
 
@@ -143,7 +143,7 @@ def test_import_export_import_is_lossless(blueprint, tmp_path):
     TaskStatement.objects.update(notes="", references=[])
     Tag.objects.all().delete()
     out, _ = run("import_bank", str(tmp_path / "out"))
-    assert "76 created" in out
+    assert "95 created" in out
     assert _snapshot() == snapshot
     out, _ = run("import_bank", str(tmp_path / "out"))
     assert "Bank unchanged" in out

@@ -21,7 +21,7 @@ def test_misconception_pages_and_api(client, sample_bank):
 def test_topic_page_shows_note_cards_and_practise_button(alice_client, sample_bank):
     page = alice_client.get("/domains/sdlc-automation/1.4/")
     assert "<h3>Deployment strategies</h3>" in page.text and "<table>" in page.text
-    assert "Practise this topic (4 questions)" in page.text
+    assert "Practise this topic (5 questions)" in page.text
     six = alice_client.get("/domains/security-and-compliance/6.2/")
     assert "AWS Config rules stop non-compliant" in six.text
 

@@ -1,0 +1,105 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from progress.assembly import start_mock, start_practice
+from progress.models import Profile, Sitting
+
+from .conftest import correct_ids, wrong_ids
+
+
+def test_home_offers_mock_practice_and_resume(alice_client, alice, sample_bank):
+    page = alice_client.get("/home/")
+    assert (
+        "Start a mock exam" in page.text
+        and "75 questions" in page.text
+        and "180 minutes" in page.text
+    )
+    sitting = start_mock(alice)
+    page = alice_client.get("/home/")
+    assert "Your mock exam is in progress" in page.text and f"/sittings/{sitting.pk}/" in page.text
+
+
+def test_starting_a_mock_from_the_page_and_again_resumes_it(alice_client, sample_bank):
+    first = alice_client.post("/mock/start/")
+    assert first.status_code == 302
+    again = alice_client.post("/mock/start/")
+    assert again.url == first.url
+    page = alice_client.get(first.url)
+    assert "Question 1 of 75" in page.text and 'id="sitting-state"' in page.text
+
+
+def test_practice_form_starts_a_set_and_validates(alice_client, sample_bank):
+    assert alice_client.get("/practice/?task=4").status_code == 200
+    bad = alice_client.post("/practice/", {"count": 2})
+    assert "Ensure this value is greater than or equal to 5" in bad.text
+    ok = alice_client.post("/practice/", {"tasks": ["4"], "count": 5})
+    assert ok.status_code == 302
+    sitting = Sitting.objects.get()
+    assert sitting.mode == "practice" and sitting.title == "Practice: 1.4"
+
+
+def test_results_page_shows_score_chart_review_and_filters(alice_client, alice, sample_bank):
+    sitting = start_mock(alice)
+    items = list(sitting.items.prefetch_related("question__choices"))
+    sitting.save_answer(items[0].position, selected=correct_ids(items[0]), flagged=True)
+    sitting.save_answer(items[1].position, selected=wrong_ids(items[1]))
+    sitting.finish()
+    page = alice_client.get(f"/sittings/{sitting.pk}/results/")
+    assert "Scaled score 112" in page.text and "Fail" in page.text
+    assert "<svg" in page.text and "Needs improvement" in page.text
+    assert "is an estimate" in page.text and "10 of the 75 are unscored" in page.text
+    assert (
+        "Your choice." in page.text and "Why option" in page.text and "Explanation for" in page.text
+    )
+    assert page.text.count('class="review-entry"') == 75
+    incorrect = alice_client.get(f"/sittings/{sitting.pk}/results/?show=incorrect")
+    assert incorrect.text.count('class="review-entry"') == 74
+    flagged = alice_client.get(f"/sittings/{sitting.pk}/results/?show=flagged")
+    assert flagged.text.count('class="review-entry"') == 1
+    domain = items[0].question.domain.number
+    by_domain = alice_client.get(f"/sittings/{sitting.pk}/results/?domain={domain}")
+    assert (
+        by_domain.text.count('class="review-entry"')
+        == sitting.items.filter(question__domain__number=domain).count()
+    )
+
+
+def test_results_show_the_misconception_the_learner_revealed(alice_client, alice, sample_bank):
+    sitting = start_practice(alice, domains=[6], count=5)
+    item = sitting.items.prefetch_related("question__choices").first()
+    linked = [c.id for c in item.question.choices.all() if c.misconception_id]
+    sitting.save_answer(item.position, selected=linked[:1])
+    sitting.finish()
+    page = alice_client.get(f"/sittings/{sitting.pk}/results/")
+    assert "Misconception you showed: AWS Config rules stop non-compliant resources" in page.text
+
+
+def test_another_learners_pages_are_404(client, bob, alice, sample_bank):
+    sitting = start_mock(alice)
+    client.force_login(bob)
+    assert client.get(f"/sittings/{sitting.pk}/").status_code == 404
+    assert client.get(f"/sittings/{sitting.pk}/results/").status_code == 404
+    assert client.post(f"/sittings/{sitting.pk}/end/").status_code == 404
+
+
+def test_an_expired_mock_is_scored_when_the_learner_comes_back(alice_client, alice, sample_bank):
+    sitting = start_mock(alice)
+    item = sitting.items.prefetch_related("question__choices").first()
+    sitting.save_answer(item.position, selected=correct_ids(item))
+    Sitting.objects.filter(pk=sitting.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    page = alice_client.get(f"/sittings/{sitting.pk}/", follow=True)
+    assert "Time ran out" in page.text and "1 of 75 correct" in page.text
+
+
+def test_profile_sets_the_accommodation(alice_client, alice):
+    alice_client.post("/profile/", {"extra_time": "on"})
+    assert Profile.for_user(alice).extra_time
+    assert "+30 minutes" in alice_client.get("/profile/").text
+
+
+def test_ending_from_the_page(alice_client, alice, sample_bank):
+    sitting = start_mock(alice)
+    done = alice_client.post(f"/sittings/{sitting.pk}/end/")
+    assert done.url == f"/sittings/{sitting.pk}/results/"
+    assert Sitting.objects.get(pk=sitting.pk).status == "finished"
