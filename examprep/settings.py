@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -184,5 +185,13 @@ CELERY_BEAT_SCHEDULE = {
     "finalise-expired-sittings": {
         "task": "progress.tasks.finalise_expired_sittings",
         "schedule": 60.0,
+    },
+    "nightly-weak-domain-reports": {
+        "task": "progress.tasks.build_nightly_reports",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "nightly-item-statistics": {
+        "task": "progress.tasks.compute_item_statistics",
+        "schedule": crontab(hour=3, minute=0),
     },
 }

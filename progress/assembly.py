@@ -30,29 +30,39 @@ def last_seen_by_question(user):
     return {row["question_id"]: row["last"] for row in rows}
 
 
-def _freshness_order(candidates, seen, rng):
-    """Never-seen first (in random order), then seen longest ago."""
-    rng.shuffle(candidates)
-    return sorted(candidates, key=lambda q: (q["id"] in seen, seen.get(q["id"], 0)))
+def _tiers(seen, prefer=frozenset()):
+    """Order of preference: `prefer` (e.g. missed questions), never seen, then seen longest ago."""
+
+    def key(q):
+        if q["id"] in prefer:
+            return (0, 0)
+        if q["id"] not in seen:
+            return (1, 0)
+        return (2, seen[q["id"]].timestamp())
+
+    return key
 
 
-def _spread_over_tasks(candidates, count, seen, rng):
-    """Take `count` from candidates, round-robin over task statements, freshest first."""
+def _spread_over_tasks(candidates, count, seen, rng, prefer=frozenset()):
+    """Take `count` from candidates, round-robin over task statements, best tier first."""
+    key = _tiers(seen, prefer)
     by_task = defaultdict(list)
     for q in candidates:
         by_task[q["task_id"]].append(q)
-    queues = [_freshness_order(qs, seen, rng) for qs in by_task.values()]
+    queues = []
+    for questions in by_task.values():
+        rng.shuffle(questions)
+        queues.append(sorted(questions, key=key))
     rng.shuffle(queues)
-    # Unseen questions come before repeats across all tasks, then round-robin within each tier.
     picked = []
-    for want_seen in (False, True):
+    for tier in (0, 1, 2):
         progress = True
         while len(picked) < count and progress:
             progress = False
             for queue in queues:
                 if len(picked) >= count:
                     break
-                if queue and (queue[0]["id"] in seen) == want_seen:
+                if queue and key(queue[0])[0] == tier:
                     picked.append(queue.pop(0))
                     progress = True
     return picked
@@ -96,7 +106,9 @@ def pick_mock_questions(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM):
     return [q["id"] for q in picked], notice
 
 
-def pick_practice_questions(user, *, domains=(), tasks=(), count=20, question_ids=None, rng=None):
+def pick_practice_questions(
+    user, *, domains=(), tasks=(), count=20, question_ids=None, prefer=frozenset(), rng=None
+):
     rng = rng or random.Random()
     qs = Question.objects.published()
     if question_ids is not None:
@@ -107,7 +119,7 @@ def pick_practice_questions(user, *, domains=(), tasks=(), count=20, question_id
         qs = qs.filter(task__number__in=tasks)
     candidates = list(qs.values("id", "domain__number", "task_id"))
     seen = last_seen_by_question(user)
-    picked = _spread_over_tasks(candidates, count, seen, rng)
+    picked = _spread_over_tasks(candidates, count, seen, rng, prefer)
     rng.shuffle(picked)
     return [q["id"] for q in picked]
 
@@ -196,6 +208,7 @@ def start_practice(
     tasks=(),
     count=20,
     question_ids=None,
+    prefer=frozenset(),
     title="Practice",
     source="drill",
     rng=None,
@@ -206,7 +219,13 @@ def start_practice(
     if existing and existing.is_mock and not existing.finish_if_expired(now):
         raise OpenSittingExists(existing)
     ids = pick_practice_questions(
-        user, domains=domains, tasks=tasks, count=count, question_ids=question_ids, rng=rng
+        user,
+        domains=domains,
+        tasks=tasks,
+        count=count,
+        question_ids=question_ids,
+        prefer=prefer,
+        rng=rng,
     )
     if not ids:
         raise ValueError("No published questions match this choice.")

@@ -12,6 +12,10 @@ from domains import blueprint
 from .scoring import MEETS_FRACTION
 
 
+def _short(name, limit=18):
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
 def domain_bars_svg(domains, width=560, bar_height=26, gap=10):
     """Horizontal bars: percent correct per domain, with the pass line (72 %) drawn across."""
     if not domains:
@@ -31,7 +35,7 @@ def domain_bars_svg(domains, width=560, bar_height=26, gap=10):
         css = "bar-ok" if d["verdict"].startswith("Meets") else "bar-low"
         parts.append(
             f'<text x="0" y="{y + bar_height * 0.7:.0f}" class="chart-label">'
-            f"D{d['number']} {escape(d['name'][:18])}</text>"
+            f"D{d['number']} {escape(_short(d['name']))}</text>"
             f'<rect x="{label_width}" y="{y}" width="{plot}" height="{bar_height}" class="bar-bg"/>'
             f'<rect x="{label_width}" y="{y}" width="{bar:.1f}" height="{bar_height}" class="{css}"/>'
             f'<text x="{label_width + bar + 6:.1f}" y="{y + bar_height * 0.7:.0f}" class="chart-value">'
@@ -42,4 +46,56 @@ def domain_bars_svg(domains, width=560, bar_height=26, gap=10):
         f'<text x="{pass_x:.1f}" y="{height - 5}" class="chart-value" text-anchor="middle">'
         f"pass ≈ {blueprint.PASSING_SCALED_SCORE}</text></svg>"
     )
+    return mark_safe("".join(parts))
+
+
+def mastery_bars_svg(domains, width=560, bar_height=22, gap=10):
+    """Conservative mastery per domain (bar) with the share needed to pass (dashed line)."""
+    rows = [
+        {
+            "number": d["number"],
+            "name": d["name"],
+            "percent": round(100 * d["mastery_low"]),
+            "verdict": "Meets" if d["mastery_low"] >= MEETS_FRACTION else "Needs",
+        }
+        for d in domains
+    ]
+    return domain_bars_svg(rows, width=width, bar_height=bar_height, gap=gap)
+
+
+def score_trend_svg(mocks, width=560, height=220):
+    """Scaled scores of finished mocks over time, with the 750 pass line."""
+    if not mocks:
+        return ""
+    left, right, top, bottom = 44, 16, 12, 28
+    plot_w, plot_h = width - left - right, height - top - bottom
+    lo, hi = blueprint.MIN_SCALED_SCORE, blueprint.MAX_SCALED_SCORE
+
+    def y(score):
+        return top + plot_h * (1 - (score - lo) / (hi - lo))
+
+    step = plot_w / max(1, len(mocks) - 1)
+    points = [
+        (left + i * step if len(mocks) > 1 else left + plot_w / 2, y(m["scaled_score"]))
+        for i, m in enumerate(mocks)
+    ]
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="trend-title" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="trend-title">Scaled score of each mock, oldest first; dashed line at '
+        f"{blueprint.PASSING_SCALED_SCORE}</title>"
+    ]
+    for score in (lo, 500, blueprint.PASSING_SCALED_SCORE, hi):
+        css = "pass-line" if score == blueprint.PASSING_SCALED_SCORE else "grid-line"
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(score):.1f}" y2="{y(score):.1f}" class="{css}"/>'
+            f'<text x="{left - 6}" y="{y(score) + 4:.1f}" class="chart-value" text-anchor="end">{score}</text>'
+        )
+    if len(points) > 1:
+        path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in points)
+        parts.append(f'<polyline points="{path}" class="trend-line" fill="none"/>')
+    for (x, yy), mock in zip(points, mocks, strict=True):
+        css = "bar-ok" if mock["scaled_score"] >= blueprint.PASSING_SCALED_SCORE else "bar-low"
+        parts.append(f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="4" class="{css}"/>')
+    parts.append("</svg>")
     return mark_safe("".join(parts))

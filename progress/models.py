@@ -137,9 +137,11 @@ class Sitting(models.Model):
         self, position, *, selected=None, struck=None, flagged=None, seconds=0, now=None
     ):
         """Save one item's state. Locks the sitting row so a finish cannot race an autosave."""
+        from .review import record_graded
         from .scoring import grade_item
 
         now = now or timezone.now()
+        graded_now = False
         with transaction.atomic():
             sitting = Sitting.objects.select_for_update().get(pk=self.pk)
             if not sitting.accepts_answers(now):
@@ -165,6 +167,7 @@ class Sitting(models.Model):
                     item.answered_at = now if selected else None
                     if sitting.mode == self.Mode.PRACTICE and selected:
                         item.is_correct = grade_item(selected, question.correct_choice_ids())
+                        graded_now = True
             if struck is not None:
                 struck = list(dict.fromkeys(int(c) for c in struck))
                 if not set(struck) <= choice_ids:
@@ -175,6 +178,8 @@ class Sitting(models.Model):
             if seconds:
                 item.time_spent_seconds += max(0, min(int(seconds), 3600))
             item.save()
+            if graded_now:
+                record_graded(sitting.user, [item], now, practice=True)
             if sitting.current_position != position:
                 sitting.current_position = position
                 sitting.save(update_fields=["current_position"])
@@ -182,6 +187,7 @@ class Sitting(models.Model):
 
     def finish(self, now=None, timed_out=False):
         """End the sitting and score it. Idempotent: a finished sitting keeps its result."""
+        from .review import record_graded
         from .scoring import score_sitting
 
         now = now or timezone.now()
@@ -192,9 +198,12 @@ class Sitting(models.Model):
                     {f.attname: getattr(sitting, f.attname) for f in self._meta.concrete_fields}
                 )
                 return False
-            result = score_sitting(
+            result, graded = score_sitting(
                 sitting, finished_at=min(now, sitting.deadline) if sitting.deadline else now
             )
+            if sitting.mode == self.Mode.MOCK:
+                # Practice items were recorded one by one as they were checked.
+                record_graded(sitting.user, graded, now, practice=False)
             sitting.status = self.Status.FINISHED
             sitting.finished_at = now
             sitting.timed_out = timed_out
@@ -207,7 +216,15 @@ class Sitting(models.Model):
             self.__dict__.update(
                 {f.attname: getattr(sitting, f.attname) for f in self._meta.concrete_fields}
             )
+            user_id = sitting.user_id
+            transaction.on_commit(lambda: enqueue_report(user_id))
         return True
+
+
+def enqueue_report(user_id):
+    from .tasks import enqueue_report as enqueue
+
+    enqueue(user_id)
 
 
 class SittingItem(models.Model):
@@ -239,3 +256,127 @@ class SittingItem(models.Model):
     def ordered_choices(self):
         by_id = {c.id: c for c in self.question.choices.all()}
         return [by_id[cid] for cid in self.choice_order if cid in by_id]
+
+
+class MisconceptionHit(models.Model):
+    """A learner picked a wrong option linked to a misconception card (recorded when graded)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    card = models.ForeignKey(
+        "domains.MisconceptionCard", on_delete=models.CASCADE, related_name="hits"
+    )
+    item = models.ForeignKey(
+        SittingItem, on_delete=models.CASCADE, related_name="misconception_hits"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "card"], name="one_hit_per_item_and_card")
+        ]
+        indexes = [models.Index(fields=["user", "card"])]
+
+    def __str__(self):
+        return f"{self.user} revealed {self.card_id}"
+
+
+class WeakDomainReport(models.Model):
+    """What to study next, ranked by expected points gained. One per distinct state of the
+    learner's answers (`fingerprint`), so building it twice for the same data gives one report."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weak_domain_reports"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    fingerprint = models.CharField(max_length=64)
+    answers = models.PositiveIntegerField(default=0)
+    domains = models.JSONField(default=list)
+    tasks = models.JSONField(default=list)
+    misconceptions = models.JSONField(default=list)
+    readiness = models.JSONField(null=True, blank=True)
+    practice_tasks = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "fingerprint"], name="one_report_per_state")
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"Report #{self.pk} for {self.user}"
+
+    def top_actions(self, count=3):
+        return self.tasks[:count]
+
+
+class ReviewItem(models.Model):
+    """A question or a misconception card in a learner's review queue, scheduled by FSRS."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_items"
+    )
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.CASCADE, related_name="review_items"
+    )
+    card = models.ForeignKey(
+        "domains.MisconceptionCard",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="review_items",
+    )
+    due = models.DateTimeField()
+    fsrs_card = models.JSONField(default=dict)
+    reviews = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
+    last_reviewed = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "question"],
+                condition=Q(question__isnull=False),
+                name="one_review_per_question",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "card"], condition=Q(card__isnull=False), name="one_review_per_card"
+            ),
+            models.CheckConstraint(
+                condition=Q(question__isnull=False, card__isnull=True)
+                | Q(question__isnull=True, card__isnull=False),
+                name="review_item_is_question_or_card",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "due"])]
+
+    def __str__(self):
+        what = f"question {self.question_id}" if self.question_id else f"card {self.card_id}"
+        return f"Review of {what}"
+
+
+class QuestionStats(models.Model):
+    """Item analysis, computed nightly: how a question performs across learners."""
+
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="stats")
+    answered = models.PositiveIntegerField(default=0)
+    facility = models.FloatField(
+        null=True, blank=True, help_text="Share of answers that were right."
+    )
+    discrimination = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Point-biserial correlation of being right with the learner's mock score.",
+    )
+    option_pick_rates = models.JSONField(
+        default=dict, help_text="{choice id: share of answers picking it}"
+    )
+    wrong_beats_right = models.BooleanField(
+        default=False, help_text="A wrong option is picked more often than a right one."
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "question stats"
+
+    def __str__(self):
+        return f"Stats of {self.question}"

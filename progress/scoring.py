@@ -18,29 +18,38 @@ def grade_item(selected, correct_ids):
 
 
 def score_sitting(sitting, finished_at):
-    """Grade every item of `sitting` (saving is_correct) and return the result dict. 4 queries."""
+    """Grade the items of `sitting` (saving is_correct); return (result dict, graded items).
+
+    Mocks grade every item (unanswered is wrong); practice sets grade what was answered.
+    4 queries, whatever the number of items.
+    """
     items = list(
         sitting.items.select_related("question").prefetch_related(
             Prefetch(
-                "question__choices", queryset=Choice.objects.only("id", "question_id", "is_correct")
+                "question__choices",
+                queryset=Choice.objects.only("id", "question_id", "is_correct", "misconception_id"),
             )
         )
     )
+    practice = sitting.mode == "practice"
     for item in items:
-        item.is_correct = grade_item(item.selected, item.question.correct_choice_ids())
+        if practice and not item.selected:
+            item.is_correct = None
+        else:
+            item.is_correct = grade_item(item.selected, item.question.correct_choice_ids())
     sitting.items.bulk_update(items, ["is_correct"])
+    graded = [item for item in items if item.is_correct is not None]
     domains = {d.id: d for d in Domain.objects.all()}
     per_domain = {}
-    for item in items:
+    for item in graded:
         stats = per_domain.setdefault(item.question.domain_id, [0, 0])
         stats[0] += item.is_correct
         stats[1] += 1
-    correct = sum(item.is_correct for item in items)
-    total = len(items)
+    correct = sum(item.is_correct for item in graded)
+    total = len(graded)
     scaled = blueprint.scaled_score(correct, total)
-    end = finished_at
-    duration = max(0, int((end - sitting.started_at).total_seconds()))
-    return {
+    duration = max(0, int((finished_at - sitting.started_at).total_seconds()))
+    result = {
         "scaled_score": scaled,
         "passed": scaled >= blueprint.PASSING_SCALED_SCORE,
         "correct": correct,
@@ -51,6 +60,7 @@ def score_sitting(sitting, finished_at):
             for domain_id in sorted(per_domain, key=lambda d: domains[d].number)
         ],
     }
+    return result, graded
 
 
 def domain_result(domain, correct, total):

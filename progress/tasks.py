@@ -1,13 +1,17 @@
-"""Celery tasks: thin wrappers that load by id and call the domain functions."""
+"""Celery tasks: thin wrappers that take ids, load, and call the domain functions."""
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from .models import Sitting
+from .models import Sitting, SittingItem
 
 log = logging.getLogger(__name__)
+TRANSIENT = (OperationalError, InterfaceError)
+NIGHTLY_CHUNK = 500
 
 
 @shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
@@ -19,3 +23,72 @@ def finalise_expired_sittings():
     for sitting in Sitting.objects.expired(now):
         finished += sitting.finish_if_expired(now)
     return finished
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=60,
+    soft_time_limit=50,
+)
+def build_weak_domain_report(self, user_id):
+    from .reports import build_reports
+
+    return build_reports([user_id])
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=600,
+    soft_time_limit=540,
+)
+def build_weak_domain_reports(user_ids):
+    from .reports import build_reports
+
+    return build_reports(user_ids)
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
+def build_nightly_reports():
+    """Nightly: a report for every learner who answered anything in the last day, in chunks.
+
+    This also catches reports that could not be enqueued when a sitting ended (broker down)."""
+    since = timezone.now() - timedelta(days=1)
+    user_ids = sorted(
+        set(
+            SittingItem.objects.filter(answered_at__gte=since)
+            .values_list("sitting__user_id", flat=True)
+            .distinct()
+        )
+    )
+    for start in range(0, len(user_ids), NIGHTLY_CHUNK):
+        build_weak_domain_reports.delay(user_ids=user_ids[start : start + NIGHTLY_CHUNK])
+    return len(user_ids)
+
+
+@shared_task(acks_late=True, time_limit=900, soft_time_limit=840)
+def compute_item_statistics():
+    from .item_analysis import compute_item_statistics as compute
+
+    return compute()
+
+
+def enqueue_report(user_id):
+    """Ask for a report without ever failing or waiting on the broker: a sitting's result is
+    saved already; if the broker is down the nightly run builds the report later."""
+    try:
+        build_weak_domain_report.apply_async(kwargs={"user_id": user_id}, retry=False)
+    except Exception:  # noqa: BLE001 - any broker failure must not reach the learner
+        log.warning(
+            "Could not enqueue the report for user %s; the nightly run will build it.",
+            user_id,
+            exc_info=True,
+        )
+        return False
+    return True

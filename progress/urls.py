@@ -12,4 +12,7 @@ urlpatterns = [
     path("sittings/<int:pk>/end/", views.end_sitting, name="end"),
     path("sittings/<int:pk>/results/", views.results, name="results"),
     path("profile/", views.profile, name="profile"),
+    path("progress/", views.dashboard, name="dashboard"),
+    path("practice/review/", views.practice_review, name="practice-review"),
+    path("reports/<int:pk>/practice/", views.practice_report, name="practice-report"),
 ]

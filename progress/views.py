@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from domains import blueprint
@@ -8,10 +9,13 @@ from domains.models import Domain
 
 from . import assembly
 from .access import get_sitting_for_user
-from .charts import domain_bars_svg
+from .charts import domain_bars_svg, mastery_bars_svg, score_trend_svg
 from .forms import PracticeForm, ProfileForm
-from .models import Profile, Sitting
+from .mastery import learner_progress
+from .models import Profile, Sitting, WeakDomainReport
 from .presenters import sitting_state
+from .reports import latest_report
+from .review import due_items, due_question_ids
 
 
 @login_required
@@ -31,6 +35,8 @@ def home(request):
             "exam": blueprint,
             "profile": Profile.for_user(user),
             "missed_count": len(assembly.missed_question_ids(user)),
+            "due_count": due_items(user, timezone.now()).count(),
+            "report": latest_report(user),
         },
     )
 
@@ -186,3 +192,74 @@ def profile(request):
         messages.success(request, "Saved. Extra time applies to mocks you start from now on.")
         return redirect("progress:profile")
     return render(request, "progress/profile.html", {"form": form})
+
+
+def _start_practice_or_redirect(request, **kwargs):
+    try:
+        sitting = assembly.start_practice(request.user, **kwargs)
+    except assembly.OpenSittingExists as exc:
+        messages.warning(request, "Finish your mock exam before practising.")
+        return redirect(exc.sitting.get_absolute_url())
+    except ValueError as exc:
+        messages.info(request, str(exc))
+        return redirect("progress:home")
+    return redirect(sitting.get_absolute_url())
+
+
+@login_required
+@require_POST
+def practice_review(request):
+    ids = due_question_ids(request.user, timezone.now())
+    if not ids:
+        messages.info(request, "Nothing is due for review right now.")
+        return redirect("progress:home")
+    return _start_practice_or_redirect(
+        request, question_ids=ids, count=min(len(ids), 75), title="Review due", source="review"
+    )
+
+
+@login_required
+@require_POST
+def practice_report(request, pk):
+    report = get_object_or_404(WeakDomainReport, pk=pk, user=request.user)
+    return _start_practice_or_redirect(
+        request,
+        tasks=report.practice_tasks,
+        count=20,
+        prefer=frozenset(assembly.missed_question_ids(request.user)),
+        title="Recommended: " + ", ".join(report.practice_tasks),
+        source="report",
+    )
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    now = timezone.now()
+    progress = learner_progress(user, now)
+    mocks = list(
+        Sitting.objects.finished()
+        .mocks()
+        .filter(user=user)
+        .order_by("finished_at")
+        .values("id", "finished_at", "scaled_score", "correct", "total")
+    )
+    history = Sitting.objects.finished().filter(user=user).order_by("-finished_at")[:30]
+    report = latest_report(user)
+    due = due_items(user, now).select_related("question__task", "card").order_by("due")[:20]
+    return render(
+        request,
+        "progress/dashboard.html",
+        {
+            "progress": progress,
+            "readiness": progress["readiness"],
+            "trend": score_trend_svg(mocks),
+            "mocks": mocks,
+            "mastery_chart": mastery_bars_svg(progress["domains"]),
+            "report": report,
+            "history": history,
+            "due": due,
+            "due_count": due_items(user, now).count(),
+            "exam": blueprint,
+        },
+    )

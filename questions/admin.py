@@ -5,7 +5,7 @@ from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from .models import Choice, ProblemReport, Question, Tag
 
@@ -41,6 +41,33 @@ class ChoiceInline(admin.StackedInline):
     autocomplete_fields = ["misconception"]
 
 
+class ItemAnalysisFilter(admin.SimpleListFilter):
+    """Find broken questions from the nightly item statistics."""
+
+    title = "item analysis"
+    parameter_name = "analysis"
+    MIN_ANSWERS = 20
+
+    def lookups(self, request, model_admin):
+        return [
+            ("negative", "Negative discrimination"),
+            ("easy", "Too easy (over 90 % right)"),
+            ("hard", "Too hard (under 25 % right)"),
+            ("wrong_beats_right", "A wrong option picked more than the right one"),
+            ("unanswered", "Not answered yet"),
+        ]
+
+    def queryset(self, request, queryset):
+        enough = Q(stats__answered__gte=self.MIN_ANSWERS)
+        return {
+            "negative": queryset.filter(stats__discrimination__lt=0),
+            "easy": queryset.filter(enough, stats__facility__gt=0.9),
+            "hard": queryset.filter(enough, stats__facility__lt=0.25),
+            "wrong_beats_right": queryset.filter(stats__wrong_beats_right=True),
+            "unanswered": queryset.filter(Q(stats__isnull=True) | Q(stats__answered=0)),
+        }.get(self.value(), queryset)
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     list_display = [
@@ -51,15 +78,18 @@ class QuestionAdmin(admin.ModelAdmin):
         "difficulty",
         "status",
         "open_reports",
+        "times_answered",
+        "facility",
+        "discrimination",
         "updated_at",
     ]
-    list_filter = ["domain", "task", "kind", "status", "difficulty", "tags"]
+    list_filter = [ItemAnalysisFilter, "domain", "task", "kind", "status", "difficulty", "tags"]
     search_fields = ["slug", "stem", "choices__text"]
     autocomplete_fields = ["tags"]
-    readonly_fields = ["created_at", "updated_at", "preview_link"]
+    readonly_fields = ["created_at", "updated_at", "preview_link", "item_statistics"]
     inlines = [ChoiceInline]
     actions = ["publish", "send_to_review", "retire"]
-    list_select_related = ["domain", "task"]
+    list_select_related = ["domain", "task", "stats"]
     fieldsets = [
         (
             None,
@@ -75,6 +105,7 @@ class QuestionAdmin(admin.ModelAdmin):
             },
         ),
         ("Content", {"fields": ["stem", "explanation", "references"]}),
+        ("Item analysis", {"fields": ["item_statistics"]}),
         ("History", {"fields": ["author", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
@@ -94,6 +125,47 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.display(description="Open reports", ordering="open_report_count")
     def open_reports(self, obj):
         return obj.open_report_count
+
+    @admin.display(description="Answered", ordering="stats__answered")
+    def times_answered(self, obj):
+        return getattr(getattr(obj, "stats", None), "answered", 0)
+
+    @admin.display(description="Facility", ordering="stats__facility")
+    def facility(self, obj):
+        stats = getattr(obj, "stats", None)
+        return "-" if stats is None or stats.facility is None else f"{stats.facility:.0%}"
+
+    @admin.display(description="Discrimination", ordering="stats__discrimination")
+    def discrimination(self, obj):
+        stats = getattr(obj, "stats", None)
+        return (
+            "-" if stats is None or stats.discrimination is None else f"{stats.discrimination:+.2f}"
+        )
+
+    @admin.display(description="Statistics (nightly)")
+    def item_statistics(self, obj):
+        stats = getattr(obj, "stats", None) if obj.pk else None
+        if stats is None:
+            return "No answers analysed yet."
+        rows = format_html_join(
+            "",
+            "<li>{} {}: picked by {}</li>",
+            (
+                (
+                    "✔" if c.is_correct else "✘",
+                    c.text[:80],
+                    f"{stats.option_pick_rates.get(str(c.id), 0):.0%}",
+                )
+                for c in obj.choices.all()
+            ),
+        )
+        return format_html(
+            "<p>{} answers · facility {} · discrimination {}</p><ul>{}</ul>",
+            stats.answered,
+            self.facility(obj),
+            self.discrimination(obj),
+            rows,
+        )
 
     @admin.display(description="Preview")
     def preview_link(self, obj):

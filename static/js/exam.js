@@ -462,6 +462,27 @@
     setInterval(tick, 1000);
     setInterval(resync, 60000);
   }
+  // The page's embedded state can be older than a save that was still in flight when the page
+  // was reloaded (the old page received the acknowledgement and forgot its copy). Re-read it.
+  async function refreshFromServer() {
+    try {
+      const r = await request(apiUrl, { method: "GET" });
+      if (!r.ok) return;
+      const fresh = await r.json();
+      if (fresh.status !== "in_progress") { sittingClosed(); return; }
+      fresh.items.forEach((serverItem, i) => {
+        const item = items[i];
+        if (!item || pending[item.position]) return;
+        item.selected = serverItem.selected;
+        item.struck = serverItem.struck;
+        item.flagged = serverItem.flagged;
+        if (serverItem.feedback) item.feedback = serverItem.feedback;
+      });
+      if (!$("question-view").hidden) render();
+    } catch (e) { /* offline: the embedded state and localStorage stand */ }
+  }
+
   render();
   flush();
+  refreshFromServer();
 })();

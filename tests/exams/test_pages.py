@@ -30,10 +30,13 @@ def test_starting_a_mock_from_the_page_and_again_resumes_it(alice_client, sample
 
 
 def test_practice_form_starts_a_set_and_validates(alice_client, sample_bank):
-    assert alice_client.get("/practice/?task=4").status_code == 200
+    from domains.models import TaskStatement
+
+    task = TaskStatement.objects.get(number="1.4")
+    assert alice_client.get(f"/practice/?task={task.pk}").status_code == 200
     bad = alice_client.post("/practice/", {"count": 2})
     assert "Ensure this value is greater than or equal to 5" in bad.text
-    ok = alice_client.post("/practice/", {"tasks": ["4"], "count": 5})
+    ok = alice_client.post("/practice/", {"tasks": [str(task.pk)], "count": 5})
     assert ok.status_code == 302
     sitting = Sitting.objects.get()
     assert sitting.mode == "practice" and sitting.title == "Practice: 1.4"

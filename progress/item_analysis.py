@@ -1,0 +1,111 @@
+"""Item analysis for authors: how each question performs across learners (nightly).
+
+- facility: share of graded answers that were right;
+- discrimination: point-biserial correlation between being right on the question and the
+  learner's scaled score on that mock (mock answers only), from grouped sums in one query;
+- option pick rates: share of answers that picked each choice.
+"""
+
+import math
+from collections import Counter, defaultdict
+
+from django.db.models import Count, F, FloatField, Q, Sum
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from questions.models import Choice
+
+from .mastery import graded_answers
+from .models import QuestionStats
+
+
+def point_biserial(n, right, sum_y, sum_y2, sum_xy):
+    """Pearson correlation of a 0/1 variable x with y, from sums. None when undefined."""
+    if n < 2 or right in (0, n):
+        return None
+    mean_y = sum_y / n
+    var_y = sum_y2 / n - mean_y**2
+    if var_y <= 1e-9:
+        return None
+    p = right / n
+    mean_y_right = sum_xy / right
+    return (mean_y_right - mean_y) / math.sqrt(var_y) * math.sqrt(p / (1 - p))
+
+
+def compute_item_statistics(now=None):
+    now = now or timezone.now()
+    answers = graded_answers()
+    totals = {
+        row["question_id"]: row
+        for row in answers.values("question_id")
+        .annotate(n=Count("id"), right=Count("id", filter=Q(is_correct=True)))
+        .order_by()
+    }
+    score = Cast(F("sitting__scaled_score"), FloatField())
+    mocks = {
+        row["question_id"]: row
+        for row in answers.filter(sitting__mode="mock", sitting__scaled_score__isnull=False)
+        .values("question_id")
+        .annotate(
+            n=Count("id"),
+            right=Count("id", filter=Q(is_correct=True)),
+            sum_y=Sum(score),
+            sum_y2=Sum(score * score),
+            sum_xy=Sum(score, filter=Q(is_correct=True)),
+        )
+        .order_by()
+    }
+    picks = defaultdict(Counter)
+    for question_id, selected in answers.values_list("question_id", "selected").iterator(
+        chunk_size=5000
+    ):
+        picks[question_id].update(selected)
+    correct = defaultdict(set)
+    for question_id, choice_id in Choice.objects.filter(is_correct=True).values_list(
+        "question_id", "id"
+    ):
+        correct[question_id].add(choice_id)
+    stats = []
+    for question_id, row in totals.items():
+        n = row["n"]
+        rates = {str(cid): round(count / n, 4) for cid, count in picks[question_id].items()}
+        right_rates = [rates.get(str(cid), 0.0) for cid in correct[question_id]]
+        wrong_rates = [r for cid, r in rates.items() if int(cid) not in correct[question_id]]
+        mock = mocks.get(question_id)
+        stats.append(
+            QuestionStats(
+                question_id=question_id,
+                answered=n,
+                facility=round(row["right"] / n, 4),
+                discrimination=(
+                    None
+                    if mock is None
+                    else point_biserial(
+                        mock["n"],
+                        mock["right"],
+                        mock["sum_y"],
+                        mock["sum_y2"],
+                        mock["sum_xy"] or 0.0,
+                    )
+                ),
+                option_pick_rates=rates,
+                wrong_beats_right=bool(
+                    wrong_rates and right_rates and max(wrong_rates) > min(right_rates)
+                ),
+                updated_at=now,
+            )
+        )
+    QuestionStats.objects.bulk_create(
+        stats,
+        update_conflicts=True,
+        unique_fields=["question"],
+        update_fields=[
+            "answered",
+            "facility",
+            "discrimination",
+            "option_pick_rates",
+            "wrong_beats_right",
+            "updated_at",
+        ],
+    )
+    return len(stats)

@@ -1,0 +1,25 @@
+import random
+
+import pytest
+
+from progress import assembly
+
+
+def answer(sitting, item, right, now=None):
+    choices = list(item.question.choices.all())
+    if right:
+        selected = [c.id for c in choices if c.is_correct]
+    else:
+        linked = [c.id for c in choices if not c.is_correct and c.misconception_id]
+        selected = (linked or [c.id for c in choices if not c.is_correct])[:1]
+    sitting.save_answer(item.position, selected=selected, now=now)
+
+
+@pytest.fixture
+def finished_mock(alice, sample_bank):
+    """A mock where alice gets domain 1 and 6 wrong and everything else right."""
+    sitting = assembly.start_mock(alice, rng=random.Random(11))
+    for item in sitting.items.select_related("question__domain").prefetch_related("question__choices"):
+        answer(sitting, item, right=item.question.domain.number not in (1, 6))
+    sitting.finish()
+    return sitting
