@@ -19,7 +19,9 @@ def answer(sitting, item, right, now=None):
 def finished_mock(alice, sample_bank):
     """A mock where alice gets domain 1 and 6 wrong and everything else right."""
     sitting = assembly.start_mock(alice, rng=random.Random(11))
-    for item in sitting.items.select_related("question__domain").prefetch_related("question__choices"):
+    for item in sitting.items.select_related("question__domain").prefetch_related(
+        "question__choices"
+    ):
         answer(sitting, item, right=item.question.domain.number not in (1, 6))
     sitting.finish()
     return sitting

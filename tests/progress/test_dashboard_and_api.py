@@ -2,7 +2,9 @@ from progress.models import WeakDomainReport
 from progress.reports import build_reports
 
 
-def test_dashboard_shows_readiness_mastery_report_trend_queue_and_history(alice_client, alice, finished_mock, django_assert_max_num_queries):
+def test_dashboard_shows_readiness_mastery_report_trend_queue_and_history(
+    alice_client, alice, finished_mock, django_assert_max_num_queries
+):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -71,6 +73,12 @@ def test_progress_api_without_data_has_no_readiness(api, sample_bank):
 def test_openapi_schema_lists_the_endpoints(client, db):
     schema = client.get("/api/v1/schema/")
     assert schema.status_code == 200
-    for path in ("/api/v1/exams/", "/api/v1/progress/", "/api/v1/reports/latest/", "/api/v1/review/due/",
-                 "/api/v1/domains/", "/api/v1/misconceptions/"):
+    for path in (
+        "/api/v1/exams/",
+        "/api/v1/progress/",
+        "/api/v1/reports/latest/",
+        "/api/v1/review/due/",
+        "/api/v1/domains/",
+        "/api/v1/misconceptions/",
+    ):
         assert path in schema.text

@@ -11,7 +11,9 @@ def test_point_biserial_matches_the_textbook_formula():
     # x = right/wrong, y = scores: right answers from the stronger learners.
     xs = [1, 1, 1, 0, 0]
     ys = [900.0, 800.0, 700.0, 400.0, 300.0]
-    r = point_biserial(5, 3, sum(ys), sum(y * y for y in ys), sum(x * y for x, y in zip(xs, ys, strict=True)))
+    r = point_biserial(
+        5, 3, sum(ys), sum(y * y for y in ys), sum(x * y for x, y in zip(xs, ys, strict=True))
+    )
     n = 5
     mx, my = 3 / 5, sum(ys) / n
     cov = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / n
@@ -47,13 +49,20 @@ def test_item_statistics_flag_a_question_strong_learners_get_wrong(sample_bank, 
     assert abs(sum(stats.option_pick_rates.values()) - 1.0) < 1e-6
 
 
-def test_admin_shows_item_statistics_and_filters(client, staff_admin, sample_bank, django_user_model):
+def test_admin_shows_item_statistics_and_filters(
+    client, staff_admin, sample_bank, django_user_model
+):
     from questions.models import Question
 
     question = Question.objects.get(slug="t2-2-1")
-    QuestionStats.objects.create(question=question, answered=40, facility=0.95, discrimination=-0.2,
-                                 option_pick_rates={str(question.choices.first().id): 0.95},
-                                 wrong_beats_right=False)
+    QuestionStats.objects.create(
+        question=question,
+        answered=40,
+        facility=0.95,
+        discrimination=-0.2,
+        option_pick_rates={str(question.choices.first().id): 0.95},
+        wrong_beats_right=False,
+    )
     client.force_login(staff_admin)
     listing = client.get("/admin/questions/question/?analysis=negative")
     assert listing.status_code == 200 and "t2-2-1" in listing.text and "t2-2-2" not in listing.text

@@ -8,7 +8,9 @@ from progress.reports import build_reports, latest_report
 from progress.tasks import build_weak_domain_report
 
 
-def test_mastery_per_domain_and_task_comes_from_aggregation(alice, finished_mock, django_assert_max_num_queries):
+def test_mastery_per_domain_and_task_comes_from_aggregation(
+    alice, finished_mock, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(6):
         progress = learner_progress(alice)
     domains = {d["number"]: d for d in progress["domains"]}
@@ -20,10 +22,16 @@ def test_mastery_per_domain_and_task_comes_from_aggregation(alice, finished_mock
     assert sum(t["answered"] for t in progress["tasks"]) == 75
     assert tasks["6.2"]["correct"] == 0
     assert progress["readiness"]["pass_probability"] < 0.5
-    assert progress["readiness"]["low"] <= progress["readiness"]["predicted_score"] <= progress["readiness"]["high"]
+    assert (
+        progress["readiness"]["low"]
+        <= progress["readiness"]["predicted_score"]
+        <= progress["readiness"]["high"]
+    )
 
 
-def test_mastery_query_count_is_flat_in_history(alice, bob, sample_bank, django_assert_max_num_queries):
+def test_mastery_query_count_is_flat_in_history(
+    alice, bob, sample_bank, django_assert_max_num_queries
+):
     import random
 
     from progress import assembly
@@ -68,8 +76,15 @@ def test_report_ranks_weak_domains_and_lists_revealed_misconceptions(alice, fini
     assert len(report.practice_tasks) == 3
     slugs = {m["slug"] for m in report.misconceptions}
     assert slugs == {"config-rules-are-preventive", "canary-equals-linear"}
-    hits = MisconceptionHit.objects.filter(user=alice, card__slug="config-rules-are-preventive").count()
-    assert next(m for m in report.misconceptions if m["slug"] == "config-rules-are-preventive")["times"] == hits
+    hits = MisconceptionHit.objects.filter(
+        user=alice, card__slug="config-rules-are-preventive"
+    ).count()
+    assert (
+        next(m for m in report.misconceptions if m["slug"] == "config-rules-are-preventive")[
+            "times"
+        ]
+        == hits
+    )
     assert report.readiness is not None
 
 
@@ -94,7 +109,9 @@ def test_a_new_answer_gives_a_new_report_and_keeps_history(alice, finished_mock)
     assert WeakDomainReport.objects.filter(user=alice).count() == 2
 
 
-def test_finishing_a_sitting_enqueues_the_report_on_commit(alice, finished_mock, django_capture_on_commit_callbacks):
+def test_finishing_a_sitting_enqueues_the_report_on_commit(
+    alice, finished_mock, django_capture_on_commit_callbacks
+):
     import random
 
     from progress import assembly
@@ -109,7 +126,9 @@ def test_finishing_a_sitting_enqueues_the_report_on_commit(alice, finished_mock,
     assert latest_report(alice) is not None
 
 
-def test_report_for_many_learners_costs_constant_queries(alice, bob, finished_mock, sample_bank, django_assert_max_num_queries):
+def test_report_for_many_learners_costs_constant_queries(
+    alice, bob, finished_mock, sample_bank, django_assert_max_num_queries
+):
     import random
 
     from progress import assembly

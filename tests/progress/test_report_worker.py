@@ -28,12 +28,16 @@ def test_finishing_a_mock_builds_a_report_on_the_worker(alice):
     call_command("load_blueprint", verbosity=0)
     call_command("import_bank", str(SAMPLE_BANK), verbosity=0)
     sitting = assembly.start_mock(alice, rng=random.Random(12))
-    for item in sitting.items.select_related("question__domain").prefetch_related("question__choices"):
+    for item in sitting.items.select_related("question__domain").prefetch_related(
+        "question__choices"
+    ):
         answer(sitting, item, right=item.question.domain.number != 4)
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
         sitting.finish()  # commits, then enqueues through Redis
         deadline = time.monotonic() + 30
-        while not WeakDomainReport.objects.filter(user=alice).exists() and time.monotonic() < deadline:
+        while (
+            not WeakDomainReport.objects.filter(user=alice).exists() and time.monotonic() < deadline
+        ):
             time.sleep(0.2)
     report = WeakDomainReport.objects.get(user=alice)
     assert report.domains[0]["number"] == 4
