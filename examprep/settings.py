@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "domains",
     "questions",
     "progress",
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "examprep.middleware.content_security_policy",
 ]
 
 ROOT_URLCONF = "examprep.urls"
@@ -155,6 +157,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Practice for the AWS Certified DevOps Engineer - Professional exam (DOP-C02).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the installed sidecar package, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Celery: with REDIS_URL, a real broker and result backend; without it, tasks run eagerly

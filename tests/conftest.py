@@ -13,6 +13,20 @@ def _fast_test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _eager_celery(request):
+    """Tasks run in-process in tests, except those marked `worker`, which use the real one."""
+    from examprep.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
+
+
 @pytest.fixture
 def blueprint(db):
     call_command("load_blueprint", verbosity=0, stdout=StringIO())

@@ -100,3 +100,14 @@ def test_readme_starts_with_the_two_commands():
     commands = [line for line in lines if line.startswith("make ")]
     assert commands[:2] == ["make run", "make test"]
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_pages_send_a_strict_content_security_policy(client, db):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_api_docs_are_served_without_a_cdn(client, db):
+    page = client.get("/api/v1/docs/")
+    assert page.status_code == 200
+    assert "cdn" not in page.text.lower() and "jsdelivr" not in page.text
