@@ -1,9 +1,11 @@
 import os
+import shutil
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,3 +113,16 @@ def test_api_docs_are_served_without_a_cdn(client, db):
     page = client.get("/api/v1/docs/")
     assert page.status_code == 200
     assert "cdn" not in page.text.lower() and "jsdelivr" not in page.text
+
+
+@pytest.mark.skipif(
+    not shutil.which("docker-compose"), reason="Debian's docker-compose is not installed"
+)
+def test_compose_file_validates_with_docker_compose():
+    proc = subprocess.run(
+        ["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+        env={**os.environ, "SECRET_KEY": "validation-only"},
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
