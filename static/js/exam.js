@@ -194,7 +194,9 @@
     row.classList.add(info.is_correct ? "is-correct" : "is-wrong");
     const why = document.createElement("div");
     why.className = "why prose";
-    why.innerHTML = "<strong>" + (info.is_correct ? "Correct option. " : "Incorrect option. ") + "</strong>" + info.why_html;
+    const chosen = items[index].selected.includes(choiceId) ? "Your choice. " : "";
+    why.innerHTML = "<strong>" + chosen + (info.is_correct ? "Correct option. " : "Incorrect option. ") + "</strong>" + info.why_html;
+    if (chosen) row.classList.add("chosen");
     row.append(why);
   }
 
