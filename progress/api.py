@@ -42,7 +42,7 @@ def _conflict(sitting, message):
 @api_view(["GET", "POST"])
 def exams(request):
     if request.method == "GET":
-        sittings = Sitting.objects.filter(user=request.user).order_by("-started_at")
+        sittings = Sitting.objects.filter(user=request.user).order_by("-started_at")[:200]
         return Response([sitting_summary(s) for s in sittings])
     data = StartInput(data=request.data)
     data.is_valid(raise_exception=True)

@@ -3,7 +3,7 @@
 import random
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -162,26 +162,29 @@ def create_sitting(
     now = now or timezone.now()
     with transaction.atomic():
         current = Sitting.objects.select_for_update().in_progress().filter(user=user).first()
-        if current is not None:
-            if current.finish_if_expired(now):
-                pass
-            elif current.is_mock:
+        if current is not None and not current.finish_if_expired(now):
+            if current.is_mock:
                 raise OpenSittingExists(current)
-            else:
-                current.finish(now=now)
+            current.finish(now=now)
         deadline = None
         if mode == Sitting.Mode.MOCK:
             minutes = Profile.for_user(user).exam_minutes
             deadline = now + timezone.timedelta(minutes=minutes)
-        sitting = Sitting.objects.create(
-            user=user,
-            mode=mode,
-            title=title,
-            started_at=now,
-            deadline=deadline,
-            config=config or {},
-            notice=notice,
-        )
+        try:
+            # A savepoint, so a lost race (two starts at once: the unique constraint on open
+            # sittings) reports the winner instead of breaking the transaction.
+            with transaction.atomic():
+                sitting = Sitting.objects.create(
+                    user=user,
+                    mode=mode,
+                    title=title,
+                    started_at=now,
+                    deadline=deadline,
+                    config=config or {},
+                    notice=notice,
+                )
+        except IntegrityError:
+            raise OpenSittingExists(Sitting.objects.in_progress().get(user=user)) from None
         orders = _choice_orders(question_ids, rng)
         SittingItem.objects.bulk_create(
             SittingItem(sitting=sitting, position=i, question_id=qid, choice_order=orders[qid])

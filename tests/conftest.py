@@ -76,3 +76,20 @@ def api(alice):
 def alice_client(client, alice):
     client.force_login(alice)
     return client
+
+
+@pytest.fixture
+def real_worker():
+    """A Celery worker on the real broker for the duration of the test (skips without Redis).
+
+    Tests using it need `django_db(transaction=True)` so the worker sees committed rows."""
+    from celery.contrib.testing.worker import start_worker
+    from django.conf import settings
+
+    from examprep.celery import app
+
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set: no real broker to send the task through")
+    assert not app.conf.task_always_eager
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+        yield app

@@ -72,7 +72,7 @@ def test_unseen_questions_come_first_then_the_oldest_and_repeats_are_announced(a
 def test_assembly_costs_a_constant_number_of_queries(
     alice, sample_bank, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         assembly.start_mock(alice, rng=random.Random(3))
 
 
@@ -114,3 +114,15 @@ def test_missed_questions_are_those_last_answered_wrong(alice, sample_bank):
     sitting.finish()
     missed = set(assembly.missed_question_ids(alice))
     assert missed == {items[0].question_id, items[2].question_id}
+
+
+def test_losing_a_race_to_start_reports_the_open_sitting(alice, sample_bank, monkeypatch):
+    # Two starts at once: the second passes the open-sitting check before the first commits,
+    # then hits the unique constraint. It must answer "already open", not crash.
+    from progress.models import SittingQuerySet
+
+    first = assembly.start_mock(alice)
+    monkeypatch.setattr(SittingQuerySet, "first", lambda self: None)
+    with pytest.raises(assembly.OpenSittingExists) as exc:
+        assembly.create_sitting(alice, "mock", [])
+    assert exc.value.sitting == first
