@@ -133,3 +133,11 @@ def test_three_mocks_in_a_row_never_repeat_a_question(alice, imported):
         assert not ids & seen
         seen |= ids
         sitting.finish()
+
+
+def test_explanations_refer_to_options_by_content_not_letter(bank):
+    # Option order is shuffled per attempt, so "option B" would point at the wrong one.
+    by_letter = re.compile(r"\b(option|choice|answer) [A-F]\b|\([A-F]\)")
+    for q in bank.questions:
+        texts = [q.get("explanation") or "", q["stem"]] + [c["why"] for c in q["choices"]]
+        assert not any(by_letter.search(t) for t in texts), q["id"]
