@@ -12,4 +12,8 @@ urlpatterns = [
     path("reports/", progress_api.reports, name="api-reports"),
     path("reports/latest/", progress_api.latest, name="api-report-latest"),
     path("review/due/", progress_api.review_due, name="api-review-due"),
+    path("groups/", progress_api.groups, name="api-groups"),
+    path("groups/join/", progress_api.join_group, name="api-groups-join"),
+    path("groups/<int:pk>/", progress_api.group_detail, name="api-group"),
+    path("groups/<int:pk>/leave/", progress_api.leave_group, name="api-group-leave"),
 ]

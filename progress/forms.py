@@ -33,3 +33,11 @@ class ProfileForm(forms.ModelForm):
             "candidates taking the exam in a language that is not their native one)",
             "hide_timer": "Hide the countdown by default (you can show it any time)",
         }
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(max_length=80, label="Group name")
+
+
+class JoinGroupForm(forms.Form):
+    code = forms.CharField(max_length=12, label="Join code")

@@ -380,3 +380,59 @@ class QuestionStats(models.Model):
 
     def __str__(self):
         return f"Stats of {self.question}"
+
+
+class StudyGroupQuerySet(models.QuerySet):
+    def for_member(self, user):
+        return self.filter(memberships__user=user)
+
+
+class StudyGroup(models.Model):
+    """Learners who share their progress dashboards with each other, and with nobody else."""
+
+    name = models.CharField(max_length=80)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    join_code = models.CharField(max_length=12, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = StudyGroupQuerySet.as_manager()
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("progress:group", args=[self.pk])
+
+    @staticmethod
+    def new_code():
+        import secrets
+
+        return secrets.token_urlsafe(6)[:8].upper().replace("-", "X").replace("_", "Y")
+
+    @classmethod
+    def create(cls, owner, name):
+        with transaction.atomic():
+            group = cls.objects.create(owner=owner, name=name, join_code=cls.new_code())
+            Membership.objects.create(group=group, user=owner)
+        return group
+
+    def rotate_code(self):
+        self.join_code = self.new_code()
+        self.save(update_fields=["join_code"])
+
+    def is_member(self, user):
+        return self.memberships.filter(user=user).exists()
+
+
+class Membership(models.Model):
+    group = models.ForeignKey(StudyGroup, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "user"], name="one_membership")]
+
+    def __str__(self):
+        return f"{self.user} in {self.group}"

@@ -6,8 +6,9 @@ from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from .groups import GroupError, get_group_for_member, group_progress, join, leave
 from .mastery import learner_progress
-from .models import WeakDomainReport
+from .models import StudyGroup, WeakDomainReport
 from .review import due_items
 from .tasks import enqueue_report
 
@@ -71,3 +72,57 @@ def review_due(request):
             for item in items
         ]
     )
+
+
+class GroupInput(serializers.Serializer):
+    name = serializers.CharField(max_length=80)
+
+
+class JoinInput(serializers.Serializer):
+    code = serializers.CharField(max_length=12)
+
+
+def _group_summary(group, user):
+    summary = {"id": group.id, "name": group.name, "is_owner": group.owner_id == user.id}
+    if summary["is_owner"]:
+        summary["join_code"] = group.join_code
+    return summary
+
+
+@extend_schema(request=GroupInput)
+@api_view(["GET", "POST"])
+def groups(request):
+    if request.method == "POST":
+        data = GroupInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        group = StudyGroup.create(request.user, data.validated_data["name"])
+        return Response(_group_summary(group, request.user), status=status.HTTP_201_CREATED)
+    mine = StudyGroup.objects.for_member(request.user).order_by("name")
+    return Response([_group_summary(g, request.user) for g in mine])
+
+
+@extend_schema(request=JoinInput)
+@api_view(["POST"])
+def join_group(request):
+    data = JoinInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    try:
+        group = join(request.user, data.validated_data["code"])
+    except GroupError as exc:
+        return Response({"code": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+    return Response(_group_summary(group, request.user))
+
+
+@api_view(["GET"])
+def group_detail(request, pk):
+    return Response(group_progress(get_group_for_member(request.user, pk)))
+
+
+@api_view(["POST"])
+def leave_group(request, pk):
+    group = get_group_for_member(request.user, pk)
+    try:
+        leave(request.user, group)
+    except GroupError as exc:
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import group_views, views
 
 app_name = "progress"
 urlpatterns = [
@@ -15,4 +15,14 @@ urlpatterns = [
     path("progress/", views.dashboard, name="dashboard"),
     path("practice/review/", views.practice_review, name="practice-review"),
     path("reports/<int:pk>/practice/", views.practice_report, name="practice-report"),
+    path("groups/", group_views.group_list, name="groups"),
+    path("groups/<int:pk>/", group_views.group_detail, name="group"),
+    path("groups/<int:pk>/members/<int:user_id>/", group_views.group_member, name="group-member"),
+    path("groups/<int:pk>/leave/", group_views.group_leave, name="group-leave"),
+    path(
+        "groups/<int:pk>/members/<int:user_id>/remove/",
+        group_views.group_remove,
+        name="group-remove",
+    ),
+    path("groups/<int:pk>/code/", group_views.group_rotate_code, name="group-code"),
 ]

@@ -136,3 +136,18 @@ def test_resolving_a_report_records_who_and_when(admin_client, staff_admin, alic
     )
     report.refresh_from_db()
     assert report.resolved_by == staff_admin and report.resolved_at is not None
+
+
+def test_progress_admin_pages_render(admin_client, alice):
+    from progress.assembly import start_practice
+    from progress.models import StudyGroup
+
+    start_practice(alice, count=5)
+    StudyGroup.create(alice, "g")
+    for url in (
+        "/admin/progress/sitting/",
+        "/admin/progress/studygroup/",
+        "/admin/progress/weakdomainreport/",
+        "/admin/progress/studygroup/add/",
+    ):
+        assert admin_client.get(url).status_code == 200, url

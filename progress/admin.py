@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from .models import Membership, Sitting, StudyGroup, WeakDomainReport
+
+
+@admin.register(Sitting)
+class SittingAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "user",
+        "mode",
+        "status",
+        "started_at",
+        "finished_at",
+        "scaled_score",
+        "timed_out",
+    ]
+    list_filter = ["mode", "status", "timed_out"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    readonly_fields = [f.name for f in Sitting._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(StudyGroup)
+class StudyGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "created_at"]
+    search_fields = ["name", "owner__username"]
+    inlines = [MembershipInline]
+
+
+@admin.register(WeakDomainReport)
+class WeakDomainReportAdmin(admin.ModelAdmin):
+    list_display = ["id", "user", "created_at", "answers"]
+    search_fields = ["user__username"]
+    readonly_fields = [f.name for f in WeakDomainReport._meta.fields]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
