@@ -194,9 +194,7 @@ class Sitting(models.Model):
         with transaction.atomic():
             sitting = Sitting.objects.select_for_update().get(pk=self.pk)
             if sitting.status == self.Status.FINISHED:
-                self.__dict__.update(
-                    {f.attname: getattr(sitting, f.attname) for f in self._meta.concrete_fields}
-                )
+                self.refresh_from_db()
                 return False
             result, graded = score_sitting(
                 sitting, finished_at=min(now, sitting.deadline) if sitting.deadline else now
@@ -213,11 +211,9 @@ class Sitting(models.Model):
             sitting.passed = result["passed"]
             sitting.result = result
             sitting.save()
-            self.__dict__.update(
-                {f.attname: getattr(sitting, f.attname) for f in self._meta.concrete_fields}
-            )
             user_id = sitting.user_id
             transaction.on_commit(lambda: enqueue_report(user_id))
+        self.refresh_from_db()
         return True
 
 

@@ -24,6 +24,7 @@
   let retryDelay = 2000;
   let retryTimer = null;
   let ended = false;
+  const touched = new Set();  // positions changed on this page: the server copy may be older
 
   // ---- persistence -------------------------------------------------------------------------
   function loadPending() {
@@ -45,6 +46,7 @@
   }
 
   function queue(item, fields) {
+    if (Object.keys(fields).length) touched.add(item.position);
     const change = pending[item.position] || {};
     Object.assign(change, fields);
     pending[item.position] = change;
@@ -183,7 +185,11 @@
     $("prev").disabled = index === 0;
     $("next").disabled = index === items.length - 1;
     const check = $("check");
-    if (check) { check.hidden = locked; check.disabled = !item.selected.length; }
+    if (check) {
+      // Practice checks a complete answer: as many options as the question asks for.
+      check.hidden = locked;
+      check.disabled = item.selected.length !== q.select_count;
+    }
     renderFeedback(item);
     updatePace();
   }
@@ -269,6 +275,7 @@
     }
     $("limit-message").textContent = "";
     item.selected = selected;
+    touched.add(item.position);
     if (isMock) queue(item, { selected: selected });
     render();
     const again = document.getElementById("choice-" + choiceId);
@@ -415,7 +422,7 @@
   $("question-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const item = items[index];
-    if (isMock || item.feedback || !item.selected.length) return;
+    if (isMock || item.feedback || item.selected.length !== item.question.select_count) return;
     bankTime();
     queue(item, { selected: item.selected });
   });
@@ -474,7 +481,7 @@
       if (fresh.status !== "in_progress") { sittingClosed(); return; }
       fresh.items.forEach((serverItem, i) => {
         const item = items[i];
-        if (!item || pending[item.position]) return;
+        if (!item || pending[item.position] || touched.has(item.position)) return;
         item.selected = serverItem.selected;
         item.struck = serverItem.struck;
         item.flagged = serverItem.flagged;
