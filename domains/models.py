@@ -41,6 +41,7 @@ class TaskStatement(models.Model):
     title = models.CharField(max_length=200)
     notes = models.TextField(blank=True, help_text="Topic study note (markdown).")
     references = models.JSONField(default=list, blank=True)
+    source_hash = models.CharField(max_length=32, blank=True, editable=False)
 
     objects = TaskStatementQuerySet.as_manager()
 
@@ -63,6 +64,7 @@ class MisconceptionCard(models.Model):
     belief = models.CharField(max_length=300, help_text="The wrong idea, in one sentence.")
     correction = models.TextField(help_text="What is actually true (markdown).")
     references = models.JSONField(default=list, blank=True)
+    source_hash = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         ordering = ["domain__number", "slug"]

@@ -4,6 +4,8 @@ Format: fixtures/bank/README.md. Import is all or nothing: every problem in ever
 collected first (with file, line and id) and nothing is written unless there are none.
 """
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +70,7 @@ class Summary:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    kept: list = field(default_factory=list)
 
     def count(self, created):
         if created:
@@ -80,7 +83,10 @@ class Summary:
         return self.created + self.updated
 
     def __str__(self):
-        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        text = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        if self.kept:
+            text += f", {len(self.kept)} kept (edited in the admin)"
+        return text
 
 
 def _files(root, name):
@@ -373,8 +379,26 @@ def _saved_questions():
     )
 
 
-def apply_bank(bank, author=None, progress=None):
-    """Write a checked bank. Creates or updates by id; returns {what: Summary}. Atomic."""
+def fingerprint(data):
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _decide(obj, current, data, summary, force):
+    """'unchanged', 'write', or 'keep' when edited in the admin since its last import."""
+    if current == data:
+        return "unchanged"
+    if obj.source_hash and fingerprint(current) == obj.source_hash or force:
+        return "write"
+    summary.kept.append(data.get("id") or data.get("task"))
+    return "keep"
+
+
+def apply_bank(bank, author=None, progress=None, force=False):
+    """Write a checked bank. Creates or updates by id; returns {what: Summary}. Atomic.
+
+    Something edited in the admin since it was last imported is kept, not overwritten, unless
+    `force` (the summary lists it): export it first if the YAML should learn the edit.
+    """
     summary = {"cards": Summary(), "topics": Summary(), "questions": Summary()}
     tasks = TaskStatement.objects.by_number()
     domains = {d.number: d for d in Domain.objects.all()}
@@ -388,9 +412,11 @@ def apply_bank(bank, author=None, progress=None):
         for raw in bank.cards:
             data = normalise_card(raw)
             card = existing_cards.get(data["id"])
-            if card and card_to_dict(card) == data:
-                summary["cards"].unchanged += 1
-                continue
+            if card is not None:
+                decision = _decide(card, card_to_dict(card), data, summary["cards"], force)
+                if decision != "write":
+                    summary["cards"].unchanged += decision == "unchanged"
+                    continue
             card, created = MisconceptionCard.objects.update_or_create(
                 slug=data["id"],
                 defaults={
@@ -398,6 +424,7 @@ def apply_bank(bank, author=None, progress=None):
                     "belief": data["belief"],
                     "correction": data["correction"],
                     "references": data["references"],
+                    "source_hash": fingerprint(data),
                 },
             )
             card.task_statements.set([tasks[t] for t in data.get("tasks", [])])
@@ -407,11 +434,15 @@ def apply_bank(bank, author=None, progress=None):
         for raw in bank.topics:
             data = normalise_topic(raw)
             task = tasks[data["task"]]
-            if topic_to_dict(task) == data:
-                summary["topics"].unchanged += 1
-                continue
+            current = topic_to_dict(task)
+            if task.notes or task.references:
+                decision = _decide(task, current, data, summary["topics"], force)
+                if decision != "write":
+                    summary["topics"].unchanged += decision == "unchanged"
+                    continue
             task.notes, task.references = data["notes"], data["references"]
-            task.save(update_fields=["notes", "references"])
+            task.source_hash = fingerprint(data)
+            task.save(update_fields=["notes", "references", "source_hash"])
             summary["topics"].updated += 1
 
         existing = {q.slug: q for q in _saved_questions()}
@@ -420,9 +451,12 @@ def apply_bank(bank, author=None, progress=None):
                 progress(index, len(bank.questions))
             data = normalise_question(raw)
             question = existing.get(data["id"])
-            if question and question_to_dict(question) == data:
-                summary["questions"].unchanged += 1
-                continue
+            if question is not None:
+                current = question_to_dict(question)
+                decision = _decide(question, current, data, summary["questions"], force)
+                if decision != "write":
+                    summary["questions"].unchanged += decision == "unchanged"
+                    continue
             created = question is None
             if created:
                 question = Question(slug=data["id"], author=author)
@@ -434,6 +468,7 @@ def apply_bank(bank, author=None, progress=None):
             question.explanation = data["explanation"]
             question.references = data["references"]
             question.status = data.get("status", Question.Status.PUBLISHED)
+            question.source_hash = fingerprint(data)
             question.save()
             question.tags.set(Tag.normalise(data["tags"]))
             _replace_choices(question, data["choices"], existing_cards)

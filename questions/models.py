@@ -81,6 +81,12 @@ class Question(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    source_hash = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="Fingerprint of the YAML last imported, to tell admin edits from it.",
+    )
 
     objects = QuestionQuerySet.as_manager()
 

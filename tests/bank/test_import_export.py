@@ -180,3 +180,36 @@ def test_reimport_updates_choices_in_place(blueprint, tmp_path):
 def test_missing_path_is_a_clear_error(blueprint):
     with pytest.raises(CommandError):
         run("import_bank", str(Path("/nonexistent/bank")))
+
+
+def test_reimport_keeps_admin_edits_unless_forced(blueprint, tmp_path):
+    import shutil
+
+    run("import_bank", str(SAMPLE_BANK))
+    Question.objects.filter(slug="t1-1-1").update(stem="Edited by an author in the admin.")
+    bank = tmp_path / "bank"
+    shutil.copytree(SAMPLE_BANK, bank)
+    sample = bank / "questions" / "sample.yaml"
+    sample.write_text(
+        sample.read_text().replace("Sample scenario 1 for task 1.1.", "New YAML text 1.1.")
+    )
+    sample.write_text(
+        sample.read_text().replace("Sample scenario 2 for task 1.1.", "New YAML text 1.1 two.")
+    )
+    out, err = run("import_bank", str(bank))
+    assert "1 updated" in out and "1 kept (edited in the admin)" in out
+    assert "Kept 1 item(s) edited in the admin" in err and "t1-1-1" in err
+    assert Question.objects.get(slug="t1-1-1").stem == "Edited by an author in the admin."
+    assert Question.objects.get(slug="t1-1-2").stem.startswith("New YAML text 1.1 two.")
+    out, _ = run("import_bank", str(bank), "--force")
+    assert Question.objects.get(slug="t1-1-1").stem.startswith("New YAML text 1.1.")
+
+
+def test_make_run_twice_keeps_everything(blueprint):
+    from django.core.management import call_command
+
+    run("import_bank", str(SAMPLE_BANK))
+    Question.objects.filter(slug="t2-1-1").update(explanation="Improved in the admin.")
+    call_command("load_blueprint", verbosity=0)
+    out, _ = run("import_bank", str(SAMPLE_BANK))
+    assert Question.objects.get(slug="t2-1-1").explanation == "Improved in the admin."

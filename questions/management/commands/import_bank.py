@@ -23,8 +23,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", nargs="?", default=str(DEFAULT_PATH))
         parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Overwrite what was edited in the admin since its last import.",
+        )
 
-    def handle(self, *args, path, dry_run, verbosity, **options):
+    def handle(self, *args, path, dry_run, force, verbosity, **options):
         bank = read_bank(path)
         problems = check_bank(bank)
         if problems:
@@ -39,9 +44,16 @@ class Command(BaseCommand):
             self.stdout.write(f"Dry run: {counts} are valid. Nothing was written.")
             return
         progress = self._progress_bar if verbosity >= 1 and sys.stdout.isatty() else None
-        summary = apply_bank(bank, progress=progress)
+        summary = apply_bank(bank, progress=progress, force=force)
         if progress:
             self.stdout.write("")
+        kept = [ident for s in summary.values() for ident in s.kept]
+        if kept:
+            self.stderr.write(
+                f"Kept {len(kept)} item(s) edited in the admin since their last import, not "
+                f"overwritten: {', '.join(kept)}. Run export_bank to bring the edits into the "
+                "YAML, or import_bank --force to replace them with the YAML."
+            )
         if not any(s.changed for s in summary.values()):
             self.stdout.write(f"Bank unchanged: {counts} already up to date.")
             return
