@@ -312,7 +312,17 @@
 
   function showQuestion() { $("review-view").hidden = true; $("question-view").hidden = false; }
 
-  function showReview() {
+  let reviewFilter = "all";
+  document.querySelectorAll(".review-filters button").forEach((button) => {
+    button.addEventListener("click", () => {
+      reviewFilter = button.dataset.filter;
+      document.querySelectorAll(".review-filters button").forEach((b) =>
+        b.setAttribute("aria-pressed", b === button ? "true" : "false"));
+      showReview(true);
+    });
+  });
+
+  function showReview(keepFocus) {
     bankTime();
     flush();
     $("question-view").hidden = true;
@@ -324,6 +334,7 @@
       const answered = item.selected.length > 0;
       if (!answered) unanswered++;
       if (item.flagged) flagged++;
+      if ((reviewFilter === "unanswered" && answered) || (reviewFilter === "flagged" && !item.flagged)) return;
       const li = document.createElement("li");
       const b = document.createElement("button");
       b.type = "button";
@@ -335,7 +346,7 @@
       list.append(li);
     });
     $("review-summary").textContent = (items.length - unanswered) + " answered, " + unanswered + " unanswered, " + flagged + " flagged.";
-    $("review-title").focus();
+    if (keepFocus !== true) $("review-title").focus();
     return { unanswered: unanswered, flagged: flagged };
   }
 

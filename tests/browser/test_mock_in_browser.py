@@ -79,6 +79,11 @@ def test_short_mock_end_to_end(logged_in, live_server, short_mock):
     # Review screen and the confirmation that counts what is left.
     page.locator("#show-review").click()
     expect(page.locator("#review-summary")).to_contain_text("flagged")
+    page.locator(".review-filters [data-filter=flagged]").click()
+    expect(page.locator(".review-item")).to_have_count(1)
+    page.locator(".review-filters [data-filter=unanswered]").click()
+    expect(page.locator(".review-item")).to_have_count(3)  # questions 1-3 answered above
+    page.locator(".review-filters [data-filter=all]").click()
     page.locator("#end").click()
     expect(page.locator("#confirm-text")).to_contain_text("unanswered")
     page.locator("#confirm-end-button").click()
