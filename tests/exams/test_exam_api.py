@@ -234,3 +234,43 @@ def test_queries_are_constant_for_page_save_and_results(
         assert alice_client.get(f"/sittings/{sitting.pk}/results/").status_code == 200
     with django_assert_max_num_queries(12):
         assert alice_client.get(f"/api/v1/exams/{sitting.pk}/").status_code == 200
+
+
+def _queries(fn):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def test_assembly_queries_do_not_grow_with_the_bank(alice, bob, sample_bank):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from progress.assembly import start_mock
+    from questions.bank import apply_bank, read_bank
+
+    small = _queries(lambda: start_mock(alice))
+    apply_bank(read_bank(Path(settings.BASE_DIR) / "fixtures" / "bank"))  # 95 -> 338 questions
+    assert _queries(lambda: start_mock(bob)) == small
+
+
+def test_page_and_results_queries_do_not_grow_with_the_number_of_questions(
+    alice_client, alice, sample_bank
+):
+    from random import Random
+
+    from progress.assembly import create_sitting, pick_mock_questions
+
+    counts = {}
+    for total in (6, 75):
+        ids, _ = pick_mock_questions(alice, rng=Random(total), total=total)
+        sitting = create_sitting(alice, "mock", ids, rng=Random(total))
+        page = _queries(lambda s=sitting: alice_client.get(f"/sittings/{s.pk}/"))
+        sitting.finish()
+        results = _queries(lambda s=sitting: alice_client.get(f"/sittings/{s.pk}/results/"))
+        counts[total] = (page, results)
+    assert counts[6] == counts[75]
