@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
@@ -38,7 +39,20 @@ def _conflict(sitting, message):
     )
 
 
-@extend_schema(request=StartInput, responses={201: OpenApiResponse(description="The new sitting")})
+@extend_schema(
+    methods=["GET"],
+    operation_id="exams_list",
+    responses=OpenApiResponse(OpenApiTypes.OBJECT, description="Your sittings, newest first"),
+)
+@extend_schema(
+    methods=["POST"],
+    operation_id="exams_start",
+    request=StartInput,
+    responses={
+        201: OpenApiResponse(OpenApiTypes.OBJECT, description="The new sitting"),
+        409: OpenApiResponse(OpenApiTypes.OBJECT, description="A mock is already open: its id"),
+    },
+)
 @api_view(["GET", "POST"])
 def exams(request):
     if request.method == "GET":
@@ -75,11 +89,19 @@ def exams(request):
     return Response(sitting_state(sitting), status=status.HTTP_201_CREATED)
 
 
+@extend_schema(
+    responses=OpenApiResponse(
+        OpenApiTypes.OBJECT, description="The sitting; once finished also result and review"
+    )
+)
 @api_view(["GET"])
 def exam_detail(request, pk):
     return Response(sitting_state(get_sitting_for_user(request.user, pk)))
 
 
+@extend_schema(
+    responses=OpenApiResponse(OpenApiTypes.OBJECT, description="{status, remaining_seconds}")
+)
 @api_view(["GET"])
 def exam_clock(request, pk):
     """The server's clock, cheap enough to poll every minute."""
@@ -87,7 +109,16 @@ def exam_clock(request, pk):
     return Response({"status": sitting.status, "remaining_seconds": sitting.remaining_seconds()})
 
 
-@extend_schema(request=ItemInput)
+@extend_schema(
+    request=ItemInput,
+    responses={
+        200: OpenApiResponse(
+            OpenApiTypes.OBJECT, description="The saved item (practice: with feedback)"
+        ),
+        400: OpenApiResponse(description="A choice not in the question, or too many selected"),
+        409: OpenApiResponse(description="The sitting has ended or its deadline has passed"),
+    },
+)
 @api_view(["PUT"])
 def exam_item(request, pk, position):
     sitting = get_sitting_for_user(request.user, pk)
@@ -118,6 +149,10 @@ def _item_texts(item, with_answers):
     return texts
 
 
+@extend_schema(
+    request=None,
+    responses=OpenApiResponse(OpenApiTypes.OBJECT, description="{result}; the same on repeat"),
+)
 @api_view(["POST"])
 def exam_submit(request, pk):
     sitting = get_sitting_for_user(request.user, pk)

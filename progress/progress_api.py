@@ -1,7 +1,8 @@
 """API for progress, weak-domain reports and the review queue."""
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -13,7 +14,7 @@ from .review import due_items
 from .tasks import enqueue_report
 
 
-class ReportOutput(serializers.ModelSerializer):
+class WeakDomainReportOutput(serializers.ModelSerializer):
     class Meta:
         model = WeakDomainReport
         fields = [
@@ -28,22 +29,33 @@ class ReportOutput(serializers.ModelSerializer):
         ]
 
 
+@extend_schema(
+    responses=OpenApiResponse(OpenApiTypes.OBJECT, description="{domains, tasks, readiness}")
+)
 @api_view(["GET"])
 def progress(request):
     return Response(learner_progress(request.user))
 
 
-@extend_schema(responses=ReportOutput(many=True))
+@extend_schema(
+    methods=["GET"], operation_id="reports_list", responses=WeakDomainReportOutput(many=True)
+)
+@extend_schema(
+    methods=["POST"],
+    operation_id="reports_request",
+    request=None,
+    responses={202: OpenApiResponse(description="Report build enqueued")},
+)
 @api_view(["GET", "POST"])
 def reports(request):
     if request.method == "POST":
         queued = enqueue_report(request.user.id)
         return Response({"queued": queued}, status=status.HTTP_202_ACCEPTED)
     rows = WeakDomainReport.objects.filter(user=request.user).order_by("-created_at", "-id")[:50]
-    return Response(ReportOutput(rows, many=True).data)
+    return Response(WeakDomainReportOutput(rows, many=True).data)
 
 
-@extend_schema(responses=ReportOutput)
+@extend_schema(responses=WeakDomainReportOutput)
 @api_view(["GET"])
 def latest(request):
     report = (
@@ -51,9 +63,10 @@ def latest(request):
     )
     if report is None:
         return Response({"detail": "No report yet: finish a mock or a practice set."}, status=404)
-    return Response(ReportOutput(report).data)
+    return Response(WeakDomainReportOutput(report).data)
 
 
+@extend_schema(responses=OpenApiResponse(OpenApiTypes.OBJECT, description="Due review items"))
 @api_view(["GET"])
 def review_due(request):
     now = timezone.now()
@@ -89,7 +102,13 @@ def _group_summary(group, user):
     return summary
 
 
-@extend_schema(request=GroupInput)
+@extend_schema(methods=["GET"], operation_id="groups_list", responses=OpenApiTypes.OBJECT)
+@extend_schema(
+    methods=["POST"],
+    operation_id="groups_create",
+    request=GroupInput,
+    responses={201: OpenApiTypes.OBJECT},
+)
 @api_view(["GET", "POST"])
 def groups(request):
     if request.method == "POST":
@@ -101,7 +120,7 @@ def groups(request):
     return Response([_group_summary(g, request.user) for g in mine])
 
 
-@extend_schema(request=JoinInput)
+@extend_schema(request=JoinInput, responses=OpenApiTypes.OBJECT)
 @api_view(["POST"])
 def join_group(request):
     data = JoinInput(data=request.data)
@@ -113,11 +132,23 @@ def join_group(request):
     return Response(_group_summary(group, request.user))
 
 
+@extend_schema(
+    responses=OpenApiResponse(
+        OpenApiTypes.OBJECT, description="Members' progress; 404 unless you are a member"
+    )
+)
 @api_view(["GET"])
 def group_detail(request, pk):
     return Response(group_progress(get_group_for_member(request.user, pk)))
 
 
+@extend_schema(
+    request=None,
+    responses={
+        204: None,
+        409: OpenApiResponse(description="The owner cannot leave members behind"),
+    },
+)
 @api_view(["POST"])
 def leave_group(request, pk):
     group = get_group_for_member(request.user, pk)

@@ -13,7 +13,7 @@ class ReportInput(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
-class ReportOutput(serializers.Serializer):
+class ProblemReportOutput(serializers.Serializer):
     id = serializers.IntegerField()
     question = serializers.IntegerField(source="question_id")
     reason = serializers.CharField()
@@ -21,7 +21,7 @@ class ReportOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-@extend_schema(request=ReportInput, responses={201: ReportOutput})
+@extend_schema(request=ReportInput, responses={201: ProblemReportOutput})
 @api_view(["POST"])
 def create_report(request, pk):
     question = get_object_or_404(Question, pk=pk)
@@ -32,4 +32,4 @@ def create_report(request, pk):
     report = ProblemReport.objects.create(
         question=question, reporter=request.user, **data.validated_data
     )
-    return Response(ReportOutput(report).data, status=status.HTTP_201_CREATED)
+    return Response(ProblemReportOutput(report).data, status=status.HTTP_201_CREATED)

@@ -82,3 +82,12 @@ def test_openapi_schema_lists_the_endpoints(client, db):
         "/api/v1/misconceptions/",
     ):
         assert path in schema.text
+
+
+def test_openapi_schema_generates_without_warnings(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    err = StringIO()
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=StringIO(), stderr=err)
