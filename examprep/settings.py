@@ -129,11 +129,20 @@ STORAGES = {
     },
 }
 
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+# Rendered markdown is cached: in-process by default, shared by every web worker with Redis.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "examprep",
         "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+    if not REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "examprep",
     }
 }
 
@@ -170,7 +179,6 @@ SPECTACULAR_SETTINGS = {
 
 # Celery: with REDIS_URL, a real broker and result backend; without it, tasks run eagerly
 # in-process so the site works with nothing but Python.
-REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

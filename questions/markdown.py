@@ -4,7 +4,9 @@ Rendering is cached by content hash, so an exam page does not re-render 75 stems
 an edit shows at once (new text, new key).
 """
 
+import contextlib
 import hashlib
+import logging
 
 import markdown as md
 import nh3
@@ -43,6 +45,7 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "code": {"class"}, "th": {"align"}, "td": {"align"}}
 CACHE_SECONDS = 24 * 3600
+log = logging.getLogger(__name__)
 
 
 def _render(text):
@@ -61,33 +64,40 @@ def _render(text):
     )
 
 
-def render_markdown(text):
-    if not text:
-        return mark_safe("")
-    key = "md:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-    html = cache.get(key)
-    if html is None:
-        html = _render(text)
-        cache.set(key, html, CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308 - sanitised by nh3 above
+def _key(text):
+    return "md:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _cached(keys):
+    # The cache is an optimisation: if Redis is down, render instead of failing the page.
+    try:
+        return cache.get_many(keys)
+    except Exception:  # noqa: BLE001
+        log.warning("Markdown cache unavailable; rendering without it.", exc_info=True)
+        return {}
+
+
+def _store(entries):
+    with contextlib.suppress(Exception):
+        cache.set_many(entries, CACHE_SECONDS)
 
 
 def render_many(texts):
-    """Render several texts with one cache round trip (used by the exam page)."""
-    keys = {
-        text: "md:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-        for text in texts
-        if text
-    }
-    found = cache.get_many(list(keys.values()))
+    """{text: safe HTML} for several texts, with one cache round trip (the exam page's 75)."""
+    keys = {text: _key(text) for text in texts if text}
+    found = _cached(list(keys.values()))
     out, missing = {}, {}
     for text, key in keys.items():
-        if key in found:
-            out[text] = mark_safe(found[key])
-        else:
-            html = _render(text)
-            missing[key] = html
-            out[text] = mark_safe(html)
+        html = found.get(key)
+        if html is None:
+            html = missing[key] = _render(text)
+        out[text] = mark_safe(html)  # noqa: S308 - sanitised by nh3 in _render
     if missing:
-        cache.set_many(missing, CACHE_SECONDS)
+        _store(missing)
     return out
+
+
+def render_markdown(text):
+    if not text:
+        return mark_safe("")
+    return render_many([text])[text]

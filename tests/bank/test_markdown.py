@@ -43,3 +43,13 @@ def test_render_many_matches_render_markdown():
     many = render_many(texts)
     assert many["**a**"] == render_markdown("**a**")
     assert set(many) == {"**a**", "*b*"}
+
+
+def test_rendering_survives_a_cache_outage(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }  # nothing listens there
+    assert str(render_markdown("**still here**")) == "<p><strong>still here</strong></p>"
