@@ -23,9 +23,6 @@ class Domain(models.Model):
     def __str__(self):
         return f"Domain {self.number}: {self.name}"
 
-    def natural_key(self):
-        return (self.number,)
-
     def get_absolute_url(self):
         return reverse("domains:domain", args=[self.slug])
 

@@ -416,9 +416,6 @@ class StudyGroup(models.Model):
         self.join_code = self.new_code()
         self.save(update_fields=["join_code"])
 
-    def is_member(self, user):
-        return self.memberships.filter(user=user).exists()
-
 
 class Membership(models.Model):
     group = models.ForeignKey(StudyGroup, on_delete=models.CASCADE, related_name="memberships")
