@@ -39,7 +39,7 @@ def domain_bars_svg(domains, width=560, bar_height=26, gap=10):
             f'<rect x="{label_width}" y="{y}" width="{plot}" height="{bar_height}" class="bar-bg"/>'
             f'<rect x="{label_width}" y="{y}" width="{bar:.1f}" height="{bar_height}" class="{css}"/>'
             f'<text x="{label_width + bar + 6:.1f}" y="{y + bar_height * 0.7:.0f}" class="chart-value">'
-            f"{d['percent']} %</text>"
+            f"{escape(d.get('label', str(d['percent']) + ' %'))}</text>"
         )
     parts.append(
         f'<line x1="{pass_x:.1f}" x2="{pass_x:.1f}" y1="0" y2="{height - 20}" class="pass-line"/>'
@@ -55,8 +55,9 @@ def mastery_bars_svg(domains, width=560, bar_height=22, gap=10):
         {
             "number": d["number"],
             "name": d["name"],
-            "percent": round(100 * d["mastery_low"]),
-            "verdict": "Meets" if d["mastery_low"] >= MEETS_FRACTION else "Needs",
+            "percent": round(100 * d["mastery_low"]) if d["answered"] else 0,
+            "verdict": "Meets" if d["answered"] and d["mastery_low"] >= MEETS_FRACTION else "Needs",
+            **({} if d["answered"] else {"label": "no answers yet"}),
         }
         for d in domains
     ]
