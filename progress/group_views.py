@@ -5,11 +5,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from .charts import mastery_bars_svg, score_trend_svg
 from .forms import GroupForm, JoinGroupForm
 from .groups import GroupError, get_group_for_member, group_progress, join, leave, remove_member
-from .mastery import learner_progress
-from .models import Sitting, StudyGroup
+from .models import StudyGroup
+from .views import progress_overview
 
 
 @login_required
@@ -66,26 +65,10 @@ def group_member(request, pk, user_id):
     if not group.memberships.filter(user_id=user_id).exists():
         raise Http404
     member = get_user_model().objects.get(pk=user_id)
-    progress = learner_progress(member)
-    mocks = list(
-        Sitting.objects.finished()
-        .mocks()
-        .filter(user=member)
-        .order_by("finished_at")
-        .values("id", "finished_at", "scaled_score", "correct", "total")
-    )
     return render(
         request,
         "progress/group_member.html",
-        {
-            "group": group,
-            "member": member,
-            "progress": progress,
-            "readiness": progress["readiness"],
-            "mastery_chart": mastery_bars_svg(progress["domains"]),
-            "trend": score_trend_svg(mocks),
-            "mocks": mocks,
-        },
+        {"group": group, "member": member, **progress_overview(member)},
     )
 
 

@@ -232,10 +232,9 @@ def practice_report(request, pk):
     )
 
 
-@login_required
-def dashboard(request):
-    user = request.user
-    now = timezone.now()
+def progress_overview(user, now=None):
+    """Mastery, readiness and the mock-score trend of `user`, with their charts (dashboard and
+    study-group pages)."""
     progress = learner_progress(user, now)
     mocks = list(
         Sitting.objects.finished()
@@ -244,21 +243,26 @@ def dashboard(request):
         .order_by("finished_at")
         .values("id", "finished_at", "scaled_score", "correct", "total")
     )
-    history = Sitting.objects.finished().filter(user=user).order_by("-finished_at")[:30]
-    report = latest_report(user)
-    due = due_items(user, now).select_related("question__task", "card").order_by("due")[:20]
+    return {
+        "progress": progress,
+        "readiness": progress["readiness"],
+        "mocks": mocks,
+        "trend": score_trend_svg(mocks),
+        "mastery_chart": mastery_bars_svg(progress["domains"]),
+    }
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    now = timezone.now()
     return render(
         request,
         "progress/dashboard.html",
         {
-            "progress": progress,
-            "readiness": progress["readiness"],
-            "trend": score_trend_svg(mocks),
-            "mocks": mocks,
-            "mastery_chart": mastery_bars_svg(progress["domains"]),
-            "report": report,
-            "history": history,
-            "due": due,
+            **progress_overview(user, now),
+            "report": latest_report(user),
+            "history": Sitting.objects.finished().filter(user=user).order_by("-finished_at")[:30],
             "due_count": due_items(user, now).count(),
             "exam": blueprint,
         },
