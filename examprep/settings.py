@@ -89,9 +89,10 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "examprep.wsgi.application"
 
+# An empty DATABASE_URL means "not set", like an absent one.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }

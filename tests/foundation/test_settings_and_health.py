@@ -32,6 +32,12 @@ def test_embedded_default_is_sqlite_and_eager_celery():
     assert "django.db.backends.sqlite3 True" in out
 
 
+def test_empty_urls_mean_the_embedded_default():
+    rc, out = _settings_with({"DATABASE_URL": "", "REDIS_URL": ""})
+    assert rc == 0, out
+    assert "django.db.backends.sqlite3 True" in out
+
+
 def test_database_and_redis_urls_switch_to_postgres_and_a_real_broker():
     rc, out = _settings_with(
         {"DATABASE_URL": "postgres://u@h:5432/d", "REDIS_URL": "redis://h:6379/0"}
