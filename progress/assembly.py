@@ -3,13 +3,13 @@
 import random
 from collections import defaultdict
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from domains import blueprint
 from domains.models import Domain
-from questions.models import Choice, Question
+from questions.models import Question, VersionChoice
 
 from .models import Profile, Sitting, SittingItem
 
@@ -74,7 +74,7 @@ def pick_mock_questions(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM):
     domains = list(Domain.objects.order_by("number"))
     quotas = blueprint.split_by_weight(total, {d.number: d.weight_percent for d in domains})
     pool = defaultdict(list)
-    for row in Question.objects.published().values("id", "domain__number", "task_id"):
+    for row in Question.objects.live().values("id", "domain__number", "task_id"):
         pool[row["domain__number"]].append(row)
     seen = last_seen_by_question(user)
     picked, short = [], 0
@@ -110,7 +110,7 @@ def pick_practice_questions(
     user, *, domains=(), tasks=(), count=20, question_ids=None, prefer=frozenset(), rng=None
 ):
     rng = rng or random.Random()
-    qs = Question.objects.published()
+    qs = Question.objects.live()
     if question_ids is not None:
         qs = qs.filter(id__in=question_ids)
     if domains:
@@ -127,7 +127,9 @@ def pick_practice_questions(
 def missed_question_ids(user):
     """Questions whose latest graded answer by `user` was wrong. Two queries."""
     latest = (
-        SittingItem.objects.filter(sitting__user=user, is_correct__isnull=False)
+        SittingItem.objects.filter(
+            sitting__user=user, is_correct__isnull=False, question__in=Question.objects.live()
+        )
         .values("question_id")
         .annotate(last=Max("id"))
         .values_list("last", flat=True)
@@ -139,15 +141,17 @@ def missed_question_ids(user):
     )
 
 
-def _choice_orders(question_ids, rng):
-    orders = defaultdict(list)
-    for qid, cid in Choice.objects.filter(question_id__in=question_ids).values_list(
-        "question_id", "id"
-    ):
-        orders[qid].append(cid)
-    for ids in orders.values():
+def _current_versions(question_ids, rng):
+    """{question_id: (current version id, its option ids shuffled)}. One query."""
+    versions = {}
+    for qid, vid, cid in VersionChoice.objects.filter(
+        version__question__current_version=models.F("version"),
+        version__question_id__in=question_ids,
+    ).values_list("version__question_id", "version_id", "id"):
+        versions.setdefault(qid, (vid, []))[1].append(cid)
+    for _, ids in versions.values():
         rng.shuffle(ids)
-    return orders
+    return versions
 
 
 def open_sitting(user):
@@ -185,9 +189,16 @@ def create_sitting(
                 )
         except IntegrityError:
             raise OpenSittingExists(Sitting.objects.in_progress().get(user=user)) from None
-        orders = _choice_orders(question_ids, rng)
+        # Each item pins the version current now; an edit made later never reaches it.
+        versions = _current_versions(question_ids, rng)
         SittingItem.objects.bulk_create(
-            SittingItem(sitting=sitting, position=i, question_id=qid, choice_order=orders[qid])
+            SittingItem(
+                sitting=sitting,
+                position=i,
+                question_id=qid,
+                version_id=versions[qid][0],
+                choice_order=versions[qid][1],
+            )
             for i, qid in enumerate(question_ids, start=1)
         )
     return sitting

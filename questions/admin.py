@@ -1,3 +1,7 @@
+import difflib
+import string
+
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -37,7 +41,7 @@ class ChoiceInline(admin.StackedInline):
     formset = ChoiceFormSet
     extra = 0
     min_num = 4
-    fields = ["position", "text", "is_correct", "why", "misconception"]
+    fields = ["key", "position", "text", "is_correct", "why", "misconception"]
     autocomplete_fields = ["misconception"]
 
 
@@ -58,14 +62,29 @@ class ItemAnalysisFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        enough = Q(stats__answered__gte=self.MIN_ANSWERS)
+        stats = "current_version__stats__"
+        enough = Q(**{stats + "answered__gte": self.MIN_ANSWERS})
         return {
-            "negative": queryset.filter(stats__discrimination__lt=0),
-            "easy": queryset.filter(enough, stats__facility__gt=0.9),
-            "hard": queryset.filter(enough, stats__facility__lt=0.25),
-            "wrong_beats_right": queryset.filter(stats__wrong_beats_right=True),
-            "unanswered": queryset.filter(Q(stats__isnull=True) | Q(stats__answered=0)),
+            "negative": queryset.filter(**{stats + "discrimination__lt": 0}),
+            "easy": queryset.filter(enough, **{stats + "facility__gt": 0.9}),
+            "hard": queryset.filter(enough, **{stats + "facility__lt": 0.25}),
+            "wrong_beats_right": queryset.filter(**{stats + "wrong_beats_right": True}),
+            "unanswered": queryset.filter(
+                Q(current_version__stats__isnull=True) | Q(**{stats + "answered": 0})
+            ),
         }.get(self.value(), queryset)
+
+
+class QuestionAdminForm(forms.ModelForm):
+    same_item = forms.BooleanField(
+        required=False,
+        label="Wording-only edit (same item)",
+        help_text="Same options and same key, only reworded: the new version keeps the previous "
+        "one's statistics. Refused if the options or the key changed.",
+    )
+    version_note = forms.CharField(
+        required=False, max_length=300, help_text="Why this version (shown in its history)."
+    )
 
 
 @admin.register(Question)
@@ -89,7 +108,8 @@ class QuestionAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at", "preview_link", "item_statistics"]
     inlines = [ChoiceInline]
     actions = ["publish", "send_to_review", "retire"]
-    list_select_related = ["domain", "task", "stats"]
+    form = QuestionAdminForm
+    list_select_related = ["domain", "task", "current_version__stats"]
     fieldsets = [
         (
             None,
@@ -104,8 +124,9 @@ class QuestionAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Content", {"fields": ["stem", "explanation", "references"]}),
-        ("Item analysis", {"fields": ["item_statistics"]}),
+        ("Content", {"fields": ["stem", "explanation", "references", "constraints", "verified"]}),
+        ("New version", {"fields": ["same_item", "version_note"]}),
+        ("Versions and item analysis", {"fields": ["item_statistics"]}),
         ("History", {"fields": ["author", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
@@ -126,45 +147,105 @@ class QuestionAdmin(admin.ModelAdmin):
     def open_reports(self, obj):
         return obj.open_report_count
 
-    @admin.display(description="Answered", ordering="stats__answered")
-    def times_answered(self, obj):
-        return getattr(getattr(obj, "stats", None), "answered", 0)
+    @staticmethod
+    def _stats(obj):
+        version = obj.current_version
+        return getattr(version, "stats", None) if version else None
 
-    @admin.display(description="Facility", ordering="stats__facility")
-    def facility(self, obj):
-        stats = getattr(obj, "stats", None)
+    @admin.display(description="Answered", ordering="current_version__stats__answered")
+    def times_answered(self, obj):
+        return getattr(self._stats(obj), "answered", 0)
+
+    @admin.display(description="Facility", ordering="current_version__stats__facility")
+    def facility(self, obj, stats=None):
+        stats = stats or self._stats(obj)
         return "-" if stats is None or stats.facility is None else f"{stats.facility:.0%}"
 
-    @admin.display(description="Discrimination", ordering="stats__discrimination")
-    def discrimination(self, obj):
-        stats = getattr(obj, "stats", None)
+    @admin.display(description="Discrimination", ordering="current_version__stats__discrimination")
+    def discrimination(self, obj, stats=None):
+        stats = stats or self._stats(obj)
         return (
             "-" if stats is None or stats.discrimination is None else f"{stats.discrimination:+.2f}"
         )
 
-    @admin.display(description="Statistics (nightly)")
+    @admin.display(description="Versions (newest first) and their nightly statistics")
     def item_statistics(self, obj):
-        stats = getattr(obj, "stats", None) if obj.pk else None
-        if stats is None:
-            return "No answers analysed yet."
-        rows = format_html_join(
-            "",
-            "<li>{} {}: picked by {}</li>",
-            (
+        if not obj.pk:
+            return "Save first."
+        versions = list(
+            obj.versions.select_related("stats", "created_by")
+            .prefetch_related("choices")
+            .order_by("-number")
+        )
+        if not versions:
+            return "No version yet."
+        blocks = []
+        for index, version in enumerate(versions):
+            stats = getattr(version, "stats", None)
+            rows = format_html_join(
+                "",
+                "<li>{} [{}] {}: picked by {}</li>",
                 (
-                    "✔" if c.is_correct else "✘",
-                    c.text[:80],
-                    f"{stats.option_pick_rates.get(str(c.id), 0):.0%}",
+                    (
+                        "✔" if c.is_correct else "✘",
+                        c.key,
+                        c.text[:90],
+                        f"{stats.option_pick_rates.get(str(c.id), 0):.0%}" if stats else "-",
+                    )
+                    for c in version.choices.all()
+                ),
+            )
+            summary = (
+                format_html(
+                    "{} answers · facility {} · discrimination {}",
+                    stats.answered,
+                    self.facility(obj, stats),
+                    self.discrimination(obj, stats),
                 )
-                for c in obj.choices.all()
-            ),
+                if stats
+                else "no answers analysed yet"
+            )
+            older = versions[index + 1] if index + 1 < len(versions) else None
+            blocks.append(
+                format_html(
+                    "<h4>Version {}{} · {} · {}{}</h4><p>{}</p><ul>{}</ul>{}",
+                    version.number,
+                    " (current)" if version.pk == obj.current_version_id else "",
+                    version.created_at.strftime("%Y-%m-%d %H:%M"),
+                    version.created_by or "import",
+                    (
+                        f" · same item as v{version.item_root.number}"
+                        if version.item_root_id and version.item_root_id != version.pk
+                        else ""
+                    ),
+                    summary,
+                    rows,
+                    self._diff(older, version),
+                )
+            )
+        return format_html_join("", "{}", ((b,) for b in blocks))
+
+    @staticmethod
+    def _lines(version):
+        lines = [f"kind: {version.kind}", *version.stem.splitlines(), ""]
+        for c in sorted(version.choices.all(), key=lambda c: c.key):
+            lines.append(f"[{c.key}]{' (correct)' if c.is_correct else ''} {c.text}")
+        return lines
+
+    def _diff(self, older, newer):
+        if older is None:
+            return ""
+        diff = difflib.unified_diff(
+            self._lines(older),
+            self._lines(newer),
+            f"v{older.number}",
+            f"v{newer.number}",
+            lineterm="",
         )
         return format_html(
-            "<p>{} answers · facility {} · discrimination {}</p><ul>{}</ul>",
-            stats.answered,
-            self.facility(obj),
-            self.discrimination(obj),
-            rows,
+            "<details><summary>Changes from v{}</summary><pre>{}</pre></details>",
+            older.number,
+            "\n".join(diff),
         )
 
     @admin.display(description="Preview")
@@ -180,6 +261,43 @@ class QuestionAdmin(admin.ModelAdmin):
         if not change and obj.author_id is None:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Choice:
+            return super().save_formset(request, form, formset, change)
+        choices = formset.save(commit=False)
+        for choice in formset.deleted_objects:
+            choice.delete()
+        used = {c.key for c in form.instance.choices.all() if c.key}
+        used |= {c.key for c in choices if c.key}
+        free = (letter for letter in string.ascii_lowercase if letter not in used)
+        for choice in choices:
+            if not choice.key:
+                choice.key = next(free)
+            choice.save()
+        formset.save_m2m()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        question = Question.objects.prefetch_related("choices").get(pk=form.instance.pk)
+        # Same rule as import: a learner-visible change is a new version; sittings keep theirs.
+        note = form.cleaned_data.get("version_note", "")
+        try:
+            version, created = question.sync_version(
+                user=request.user, same_item=form.cleaned_data.get("same_item", False), note=note
+            )
+        except ValidationError as exc:
+            version, created = question.sync_version(user=request.user, note=note)
+            self.message_user(
+                request, f"Not kept as the same item: {' '.join(exc.messages)}", messages.WARNING
+            )
+        if created and version.number > 1:
+            self.message_user(
+                request,
+                f"Saved as version {version.number}: sittings already given version "
+                f"{version.number - 1} keep it. If the key changed, use 'Regrade'.",
+                messages.INFO,
+            )
 
     def get_urls(self):
         return [

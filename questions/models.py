@@ -1,6 +1,9 @@
+import hashlib
+import json
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -10,6 +13,32 @@ from domains.models import Domain, MisconceptionCard, TaskStatement
 from .validation import MULTIPLE, SINGLE, question_problems
 
 NUMBER_WORDS = {2: "TWO", 3: "THREE", 4: "FOUR", 5: "FIVE"}
+
+
+def choose_label(kind, select_count):
+    if kind == SINGLE:
+        return "Choose ONE."
+    return f"Choose {NUMBER_WORDS.get(select_count, select_count)}."
+
+
+def normalise_text(text):
+    """Text as a learner sees it, for comparing versions: line endings, trailing spaces and
+    surrounding blank lines don't count; everything else (including markdown) does."""
+    lines = str(text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n")
+
+
+def content_hash(kind, stem, choices):
+    """SHA-256 of what a learner sees and how it is scored: kind, stem, and each option's key,
+    text and correctness (sorted by key, so reordering options changes nothing)."""
+    data = {
+        "kind": kind,
+        "stem": normalise_text(stem),
+        "choices": sorted(
+            [str(c["key"]), normalise_text(c["text"]), bool(c["is_correct"])] for c in choices
+        ),
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 class Tag(models.Model):
@@ -43,6 +72,10 @@ class Tag(models.Model):
 class QuestionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Question.Status.PUBLISHED)
+
+    def live(self):
+        """Questions a learner may be given now: published, with a current version."""
+        return self.published().filter(current_version__isnull=False)
 
     def for_domain(self, number):
         return self.filter(domain__number=number)
@@ -87,6 +120,27 @@ class Question(models.Model):
         editable=False,
         help_text="Fingerprint of the YAML last imported, to tell admin edits from it.",
     )
+    from_bank = models.BooleanField(
+        default=False, editable=False, help_text="Came from the YAML bank (import_bank)."
+    )
+    source_file = models.CharField(
+        max_length=300, blank=True, editable=False, help_text="Its YAML file inside the bank."
+    )
+    constraints = models.JSONField(
+        default=list, blank=True, help_text="The deciding constraints the stem states."
+    )
+    verified = models.DateField(
+        null=True, blank=True, help_text="When a reviewer last verified it blind against AWS docs."
+    )
+    current_version = models.ForeignKey(
+        "QuestionVersion",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The version new sittings are given.",
+    )
 
     objects = QuestionQuerySet.as_manager()
 
@@ -107,10 +161,71 @@ class Question(models.Model):
 
     @property
     def choose_label(self):
-        if self.kind == SINGLE:
-            return "Choose ONE."
-        count = self.select_count
-        return f"Choose {NUMBER_WORDS.get(count, count)}."
+        return choose_label(self.kind, self.select_count)
+
+    def learner_hash(self):
+        """content_hash of the saved authoring copy (stem and choices)."""
+        return content_hash(
+            self.kind,
+            self.stem,
+            [
+                {"key": c.key, "text": c.text, "is_correct": c.is_correct}
+                for c in self.choices.all()
+            ],
+        )
+
+    def sync_version(self, user=None, same_item=False, note=""):
+        """Make the current version match the saved stem and choices. Returns (version, created).
+
+        A change to what a learner sees or how it is scored (kind, stem, an option's text or
+        correctness, the set of option keys) creates version n+1; anything else (why texts,
+        misconception links, option order) is updated in place on the current version, so
+        importing unchanged content never creates a version. `same_item` keeps the new version in
+        the previous one's item (its statistics continue) when only wording changed: same option
+        keys and the same correct keys. Raises ValidationError for `same_item` otherwise.
+        """
+        choices = list(self.choices.all())
+        digest = self.learner_hash()
+        current = self.current_version
+        with transaction.atomic():
+            if current is not None and current.content_hash == digest:
+                current.refresh_explanations(choices)
+                return current, False
+            if same_item and (current is None or not current.same_decision(choices, self.kind)):
+                raise ValidationError(
+                    "Only a wording change (same option keys, same correct options) can be "
+                    "marked as the same item."
+                )
+            number = (current.number if current else 0) + 1
+            version = QuestionVersion.objects.create(
+                question=self,
+                number=number,
+                kind=self.kind,
+                stem=self.stem,
+                select_count=self.select_count,
+                content_hash=digest,
+                created_by=user if user and user.pk else None,
+                note=note,
+            )
+            version.item_root = current.item_root if same_item else version
+            version.save(update_fields=["item_root"])
+            VersionChoice.objects.bulk_create(
+                [
+                    VersionChoice(
+                        version=version,
+                        key=c.key,
+                        position=c.position,
+                        text=c.text,
+                        is_correct=c.is_correct,
+                        why=c.why,
+                        misconception_id=c.misconception_id,
+                    )
+                    for c in choices
+                ]
+            )
+            self.current_version = version
+            Question.objects.filter(pk=self.pk).update(current_version=version)
+        return version, True
 
     def correct_choice_ids(self):
         return {choice.id for choice in self.choices.all() if choice.is_correct}
@@ -144,7 +259,15 @@ class Question(models.Model):
 
 
 class Choice(models.Model):
+    """An option of the authoring copy of a question. What learners answer is its snapshot in a
+    QuestionVersion (VersionChoice), matched across versions by `key`."""
+
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    key = models.SlugField(
+        max_length=8,
+        blank=True,
+        help_text="Stable option key (a, b, c ...); reordering keeps it. Blank: the next free one.",
+    )
     position = models.PositiveSmallIntegerField(default=0)
     text = models.TextField()
     is_correct = models.BooleanField(default=False)
@@ -161,7 +284,99 @@ class Choice(models.Model):
     class Meta:
         ordering = ["position"]
         constraints = [
-            models.UniqueConstraint(fields=["question", "position"], name="unique_choice_position")
+            models.UniqueConstraint(fields=["question", "position"], name="unique_choice_position"),
+            models.UniqueConstraint(fields=["question", "key"], name="unique_choice_key"),
+        ]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class QuestionVersion(models.Model):
+    """What learners were shown and how it was scored, frozen: a sitting item pins one.
+
+    Statistics are kept per version; versions an author marked as the same item (a wording
+    change) share `item_root`, so their statistics can be pooled.
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=Question.Kind.choices)
+    stem = models.TextField()
+    select_count = models.PositiveSmallIntegerField()
+    content_hash = models.CharField(max_length=64)
+    item_root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["question", "number"], name="unique_version_number")
+        ]
+
+    def __str__(self):
+        return f"{self.question.slug} v{self.number}"
+
+    @property
+    def choose_label(self):
+        return choose_label(self.kind, self.select_count)
+
+    def correct_choice_ids(self):
+        return {choice.id for choice in self.choices.all() if choice.is_correct}
+
+    def correct_keys(self):
+        return {choice.key for choice in self.choices.all() if choice.is_correct}
+
+    def same_decision(self, choices, kind):
+        """True if `choices` (authoring Choice rows) have this version's keys and key."""
+        return (
+            kind == self.kind
+            and {c.key for c in choices} == {c.key for c in self.choices.all()}
+            and {c.key for c in choices if c.is_correct} == self.correct_keys()
+        )
+
+    def refresh_explanations(self, choices):
+        """Copy why texts, misconception links and order from the authoring choices, in place."""
+        by_key = {c.key: c for c in choices}
+        changed = []
+        for vc in self.choices.all():
+            source = by_key.get(vc.key)
+            if source is None:
+                continue
+            new = (source.why, source.misconception_id, source.position)
+            if (vc.why, vc.misconception_id, vc.position) != new:
+                vc.why, vc.misconception_id, vc.position = new
+                changed.append(vc)
+        if changed:
+            VersionChoice.objects.bulk_update(changed, ["why", "misconception", "position"])
+
+
+class VersionChoice(models.Model):
+    """An option as a version shows it. Sitting items refer to these ids."""
+
+    version = models.ForeignKey(QuestionVersion, on_delete=models.CASCADE, related_name="choices")
+    key = models.SlugField(max_length=8)
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField()
+    is_correct = models.BooleanField(default=False)
+    why = models.TextField()
+    misconception = models.ForeignKey(
+        MisconceptionCard,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="version_choices",
+    )
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="unique_version_choice_key")
         ]
 
     def __str__(self):

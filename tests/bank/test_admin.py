@@ -33,6 +33,7 @@ def _form_data(question, **overrides):
             {
                 f"choices-{i}-id": c.pk,
                 f"choices-{i}-question": question.pk,
+                f"choices-{i}-key": c.key,
                 f"choices-{i}-position": c.position,
                 f"choices-{i}-text": c.text,
                 f"choices-{i}-why": c.why,
