@@ -16,8 +16,9 @@ What it measures (the standard is in fixtures/bank/README.md, "Item-writing stan
   picks as independent, which makes them a little narrow.
 - Held-out: the best strategy is chosen on a seeded random half of the questions (stratified by
   kind) and scored on the other half, so the search does not flatter it.
-- Ties between options are broken at random, with a per-question generator seeded from
-  `seed` and the question id, so a run is repeatable and independent of file order.
+- Ties between options are broken at random: each option draws a number from a generator seeded
+  with `seed`, the question id and the option text, so a run is repeatable and independent of the
+  order of questions and options in the YAML (options are shuffled per sitting anyway).
 - Length rank of the key per option count, justification clauses and absolute words in keys vs
   distractors, stem depth, `constraints:` and counts.
 
@@ -63,12 +64,16 @@ JUSTIFICATION_PATTERNS = (
     ("since", r",\s*since\b|^since\b"),
     ("so that", r"\bso that\b"),
     (", so", r",\s*so\b(?! that)"),
-    ("as it/this", r"(?:,\s*|\b)as (?:it|this|that|they|these|those|there)\b"),
+    (
+        "as it/this",
+        r",\s*as (?:it|this|that|they|these|those|there)\b"
+        r"|\bas (?:it|this|they) (?:would|will|does|do|can|lets|gives|keeps|avoids|ensures)\b",
+    ),
     ("given that", r"\bgiven that\b"),
     (
-        "which/that + effect",
-        r"\b(?:which|that|this)\s+(?:avoids|ensures|guarantees|prevents|eliminates|removes|"
-        r"means|keeps|lets|allows|enables|makes sure|satisfies|meets|breaks|violates|fails)\b",
+        "which-clause",
+        r",\s*which\b|\bwhich\s+(?:avoids|ensures|guarantees|prevents|eliminates|"
+        r"removes the need|means|makes sure|satisfies|meets|breaks|violates|fails|would|will)\b",
     ),
     (
         "to + purpose",
@@ -154,7 +159,7 @@ class Option:
     specifics: int
     stem_overlap: float  # share of the option's content words that appear in the stem
     convergence: float  # mean Jaccard similarity of content words with the other options
-    tiebreak: float  # seeded random number: the order among options a cue rates equally
+    tiebreak: float  # seeded by (seed, question id, text): orders options a cue rates equally
 
 
 @dataclass(frozen=True)
@@ -194,7 +199,6 @@ def make_item(q, seed=SEED):
     stem_words = _content_words(stem)
     texts = [" ".join(str(c.get("text") or "").split()) for c in choices]
     words = [_content_words(t) for t in texts]
-    rng = _rng(seed, q.get("id"))
     options = []
     for i, (c, text, w) in enumerate(zip(choices, texts, words, strict=True)):
         others = [words[j] for j in range(len(words)) if j != i]
@@ -212,7 +216,9 @@ def make_item(q, seed=SEED):
                 specifics=sum(1 for t in text.split() if TECH.search(t)),
                 stem_overlap=len(w & stem_words) / len(w) if w else 0.0,
                 convergence=sum(_jaccard(w, o) for o in others) / len(others) if others else 0.0,
-                tiebreak=rng.random(),
+                tiebreak=_rng(
+                    seed, f"{q.get('id')}:{i if texts.count(text) > 1 else text}"
+                ).random(),
             )
         )
     constraints = q.get("constraints")
