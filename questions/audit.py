@@ -188,12 +188,13 @@ def _rng(seed, ident):
 
 
 def make_item(q, seed=SEED):
-    """An `Item` from one question dict as read from YAML, or None if it cannot be audited.
+    """An `Item` from one question dict as read from YAML, or None if it cannot be audited
+    (unknown kind, no choices or no key).
 
     Options are named by their `key:` when present, else a, b, c ... in file order.
     """
     choices = [c for c in q.get("choices") or [] if isinstance(c, dict)]
-    if not choices or not any(c.get("correct") for c in choices):
+    if q.get("kind") not in ("single", "multiple") or not any(c.get("correct") for c in choices):
         return None
     stem = str(q.get("stem") or "")
     stem_words = _content_words(stem)
@@ -445,7 +446,8 @@ class Audit:
     length_ranks: list
     cues: dict  # justification / absolutes: keys vs distractors
     depth: dict
-    exposed: list  # questions most strategies answer right
+    exposed: list  # the 20 questions most strategies answer right
+    items: list  # per question: where its key sits, which options carry cues, exposure
     thresholds: dict
     failures: list
 
@@ -646,6 +648,7 @@ def audit(questions, *, source="", domains=None, depth=None, seed=SEED):
         {"id": ident, "strategies_right": n, "share": _pct(n, len(rows))}
         for ident, n in sorted(right.items(), key=lambda kv: (-kv[1], kv[0]))[:20]
     ]
+    per_item = [_item_report(item, _pct(right[item.id], len(rows))) for item in items]
 
     result = Audit(
         source=str(source),
@@ -664,6 +667,7 @@ def audit(questions, *, source="", domains=None, depth=None, seed=SEED):
         },
         depth=_depth(items),
         exposed=exposed,
+        items=per_item,
         thresholds=dict(THRESHOLDS),
         failures=[],
     )
@@ -671,8 +675,35 @@ def audit(questions, *, source="", domains=None, depth=None, seed=SEED):
     return result
 
 
+def _item_report(item, exposure):
+    ranks = _length_ranks(list(item.options))
+    return {
+        "id": item.id,
+        "domain": item.domain,
+        "task": item.task,
+        "kind": item.kind,
+        "difficulty": item.difficulty,
+        "options": item.n,
+        "stem_words": item.stem_words,
+        "constraints": len(item.constraints),
+        "verified": item.verified,
+        "key_length_ranks": sorted(
+            r for o, r in zip(item.options, ranks, strict=True) if o.correct
+        ),
+        "justification": {o.key: list(o.justification) for o in item.options if o.justification},
+        "absolutes": {o.key: list(o.absolutes) for o in item.options if o.absolutes},
+        "exposure": exposure,
+    }
+
+
 def judge(result):
-    """The thresholds `result` misses, each with the ids an author should start with."""
+    """The thresholds `result` misses, each with the ids an author should start with: the
+    questions most strategies answer right come first."""
+    exposure = {i["id"]: i["exposure"] or 0 for i in result.items}
+
+    def worst_first(ids):
+        return sorted(ids, key=lambda ident: -exposure.get(ident, 0))
+
     failures = []
     for kind, limit in (("single", MAX_EDGE_SINGLE), ("multiple", MAX_EDGE_MULTIPLE)):
         best = result.held_out.get(kind)
@@ -684,7 +715,7 @@ def judge(result):
                     f"{kind}-response: '{best['strategy']}' ({best['description']}) scores "
                     f"{held.score} % on the held-out half, chance {held.chance} % "
                     f"(+{held.edge} points > +{limit:g}); it answers these right",
-                    best["whole"].right,
+                    worst_first(best["whole"].right),
                 )
             )
     for group in result.length_ranks:
@@ -698,7 +729,7 @@ def judge(result):
                         f"{group['options']} options: the key is length rank {rank['rank']} "
                         f"(1 = longest) {rank['share']} % of the time, chance {group['chance']} % "
                         f"(+{rank['edge']} points > +{MAX_LENGTH_RANK_EDGE:g})",
-                        rank["ids"],
+                        worst_first(rank["ids"]),
                     )
                 )
     for cue, label in (("justification", "justification clauses"), ("absolutes", "absolute words")):
@@ -711,7 +742,7 @@ def judge(result):
                     f"{label}: {report['distractors']} % of distractors vs {report['keys']} % of "
                     f"keys (gap {report['gap']:+} points, limit ±{MAX_CUE_GAP:g}); {side} with "
                     "them are in",
-                    report["ids"],
+                    worst_first(report["ids"]),
                 )
             )
     if result.depth_checked and result.questions:

@@ -75,7 +75,7 @@ def test_planted_cues_make_the_command_exit_non_zero_naming_cues_and_items():
     assert "the key is length rank 1 (1 = longest) 100.0 %" in out
     assert "justification clauses: 100.0 % of distractors vs 0.0 % of keys" in out
     failures = [line for line in out.splitlines() if line.startswith("- [justification]")]
-    assert "planted-00" in failures[0] and "planted-23" not in failures[0]  # first 15 shown
+    assert failures[0].count("planted-") == 15 and failures[0].endswith("and 9 more")
     assert "threshold(s) missed" in result.stderr
 
 
@@ -96,6 +96,12 @@ def test_json_output_parses_and_carries_the_failures_with_their_items():
     checks = {f["check"]: f for f in data["failures"]}
     assert {"heuristic-single", "length-rank-4-1", "justification", "absolutes"} <= set(checks)
     assert len(checks["justification"]["ids"]) == 24
+    exposure = {item["id"]: item["exposure"] for item in data["items"]}
+    named = [exposure[ident] for ident in checks["justification"]["ids"]]
+    assert named == sorted(named, reverse=True)  # the most exposed questions first
+    planted = next(item for item in data["items"] if item["id"] == "planted-00")
+    assert planted["key_length_ranks"] == [1]
+    assert planted["justification"] == {k: ["because"] for k in "bcd"}
     single = {row["name"]: row["single"] for row in data["heuristics"]}
     assert single["longest"]["score"] == 100.0 and single["longest"]["chance"] == 25.0
     assert single["shortest"]["score"] == 0.0

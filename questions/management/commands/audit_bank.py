@@ -190,6 +190,21 @@ class Command(BaseCommand):
         for name in ("domain", "task", "kind", "difficulty"):
             w(f"  per {name}: " + ", ".join(f"{k}: {v}" for k, v in c[name].items()))
         w(f"  verified: {c['verified']} of {r.questions}")
+        if verbosity >= 2:
+            w("")
+            w("Per question (most exposed first): key length ranks, options with cues")
+            for item in sorted(r.items, key=lambda i: -(i["exposure"] or 0)):
+                cues = "; ".join(
+                    f"{label} {key}: {', '.join(found)}"
+                    for part, label in (("justification", "clause"), ("absolutes", "absolute"))
+                    for key, found in item[part].items()
+                )
+                w(
+                    f"  {item['id']:<50} {item['exposure'] or 0:5.1f} %  ranks "
+                    f"{','.join(map(str, item['key_length_ranks']))}/{item['options']}  "
+                    f"stem {item['stem_words']}w  constraints {item['constraints']}"
+                    + (f"  [{cues}]" if cues else "")
+                )
         if verbosity >= 1 and r.exposed:
             w("")
             w("Most exposed questions (share of all strategies that answer them right):")
@@ -198,7 +213,12 @@ class Command(BaseCommand):
         if not r.failures:
             w(self.style.SUCCESS("All thresholds met."))
             return
-        w(self.style.ERROR(f"{len(r.failures)} threshold(s) missed:"))
+        w(
+            self.style.ERROR(
+                f"{len(r.failures)} threshold(s) missed (questions most strategies answer right "
+                "first; -v 2 lists every question):"
+            )
+        )
         for f in r.failures:
             shown = ", ".join(f.ids[:IDS_SHOWN])
             more = f" and {len(f.ids) - IDS_SHOWN} more" if len(f.ids) > IDS_SHOWN else ""
