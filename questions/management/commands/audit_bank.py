@@ -149,7 +149,8 @@ class Command(BaseCommand):
             w(
                 f"  {kind:<8} {best['strategy']:<36} search {s.score:g} %, held-out {h.score:g} % "
                 f"[{h.low:g}-{h.high:g}] vs chance {h.chance:g} %: {h.edge:+g} points "
-                f"(limit +{limit:g})"
+                f"(limit +{limit:g}); {h.questions} questions held out, one "
+                f"{'question' if kind == 'single' else 'pick'} = {100 / h.trials:.1f} points"
             )
         w("")
         w("Key's length rank (1 = longest): share of keys at each rank vs chance 1/n")
