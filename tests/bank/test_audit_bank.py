@@ -142,6 +142,7 @@ def test_depth_is_judged_only_for_a_rewritten_selection(monkeypatch):
     monkeypatch.setattr(audit_module, "REWRITTEN_DOMAINS", (1,))
     assert audit(questions, domains=[1]).depth_checked is True
     assert audit(questions, domains=[1, 2]).depth_checked is False
+    assert audit(questions, domains=[1], depth=False).depth_checked is False
 
 
 def test_constraints_keys_and_verified_are_read_when_present():
