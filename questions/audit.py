@@ -449,6 +449,7 @@ class Audit:
     exposed: list  # the 20 questions most strategies answer right
     items: list  # per question: where its key sits, which options carry cues, exposure
     thresholds: dict
+    checks: list  # every threshold: what was measured, the limit, judged or only reported, passed
     failures: list
 
     @property
@@ -669,10 +670,79 @@ def audit(questions, *, source="", domains=None, depth=None, seed=SEED):
         exposed=exposed,
         items=per_item,
         thresholds=dict(THRESHOLDS),
+        checks=[],
         failures=[],
     )
+    result.checks = checks(result)
     result.failures = judge(result)
     return result
+
+
+def checks(result):
+    """One row per threshold: {check, value, limit, judged, passed} (value None: nothing to
+    measure). `judged` is False for depth when the selection is not a rewritten one, and for an
+    option count with too few questions; such rows are reported, never failed."""
+    rows = []
+
+    def row(check, value, limit, ok, judged=True):
+        rows.append(
+            {
+                "check": check,
+                "value": value,
+                "limit": limit,
+                "judged": judged and value is not None,
+                "passed": None if value is None else ok(value),
+            }
+        )
+
+    for kind, limit in (("single", MAX_EDGE_SINGLE), ("multiple", MAX_EDGE_MULTIPLE)):
+        best = result.held_out.get(kind)
+        edge = best["held_out"].edge if best else None
+        row(
+            f"best {kind}-response strategy, held-out, points over chance",
+            edge,
+            f"<= +{limit:g}",
+            lambda v, limit=limit: v <= limit,
+        )
+    for group in result.length_ranks:
+        worst = max(rank["edge"] for rank in group["ranks"])
+        row(
+            f"{group['options']} options: most over-represented length rank, points over 1/n",
+            worst,
+            f"<= +{MAX_LENGTH_RANK_EDGE:g}",
+            lambda v: v <= MAX_LENGTH_RANK_EDGE,
+            group["checked"],
+        )
+    for cue, label in (("justification", "justification clauses"), ("absolutes", "absolute words")):
+        row(
+            f"{label}: distractors minus keys, points",
+            result.cues[cue]["gap"],
+            f"within ±{MAX_CUE_GAP:g}",
+            lambda v: abs(v) <= MAX_CUE_GAP,
+        )
+    depth, judged = result.depth, result.depth_checked
+    row(
+        "median stem, words",
+        depth["median_stem_words"],
+        f">= {MIN_MEDIAN_STEM_WORDS}",
+        lambda v: v >= MIN_MEDIAN_STEM_WORDS,
+        judged,
+    )
+    row(
+        f"stems >= {LONG_STEM_WORDS} words, %",
+        depth["long_stem_share"],
+        f">= {MIN_LONG_STEM_SHARE:g}",
+        lambda v: v >= MIN_LONG_STEM_SHARE,
+        judged,
+    )
+    row(
+        f"questions with >= {MIN_CONSTRAINTS} constraints, %",
+        depth["constraints_share"],
+        "100",
+        lambda v: v >= 100,
+        judged,
+    )
+    return rows
 
 
 def _item_report(item, exposure):

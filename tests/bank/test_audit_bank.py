@@ -106,8 +106,13 @@ def test_json_output_parses_and_carries_the_failures_with_their_items():
     assert single["longest"]["score"] == 100.0 and single["longest"]["chance"] == 25.0
     assert single["shortest"]["score"] == 0.0
 
+    failing = [c["check"] for c in data["checks"] if c["judged"] and not c["passed"]]
+    assert "justification clauses: distractors minus keys, points" in failing
+    assert not any(c["judged"] for c in data["checks"] if "stem" in c["check"])  # not rewritten
+
     clean = json.loads(run(CLEAN, "--json"))
     assert clean["failures"] == [] and clean["questions"] == 190
+    assert all(c["passed"] for c in clean["checks"])
 
 
 def test_domains_option_restricts_the_audit():

@@ -211,6 +211,16 @@ class Command(BaseCommand):
             w("Most exposed questions (share of all strategies that answer them right):")
             w("  " + ", ".join(f"{e['id']} {e['share']:g} %" for e in r.exposed[:10]))
         w("")
+        w("Checks (thresholds are in questions/audit.py):")
+        for c in r.checks:
+            if c["value"] is None:
+                state = "n/a "
+            elif not c["judged"]:
+                state = "info"
+            else:
+                state = "pass" if c["passed"] else "FAIL"
+            w(f"  {state}  {c['check']:<72} {_fmt(c['value'], ''):>6}  (limit {c['limit']})")
+        w("")
         if not r.failures:
             w(self.style.SUCCESS("All thresholds met."))
             return
