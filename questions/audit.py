@@ -206,7 +206,7 @@ def make_item(q, seed=SEED):
         tokens = _tokens(text)
         options.append(
             Option(
-                key=str(c.get("key") or "abcdefghij"[i]),
+                key=str(c.get("key") or chr(ord("a") + i)),
                 text=text,
                 correct=bool(c.get("correct")),
                 chars=len(text),
