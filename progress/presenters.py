@@ -87,6 +87,7 @@ def item_feedback(item, html):
     chosen = set(item.selected)
     return {
         "correct": bool(item.is_correct),
+        "scored": item.scored,
         "correct_choice_ids": sorted(item.version.correct_choice_ids()),
         "choices": [
             {
