@@ -59,9 +59,12 @@ class ItemAnalysisFilter(admin.SimpleListFilter):
             ("hard", "Too hard (under 25 % right)"),
             ("wrong_beats_right", "A wrong option picked more than the right one"),
             ("unanswered", "Not answered yet"),
+            ("reported", "Reported by learners (open reports): the review queue"),
         ]
 
     def queryset(self, request, queryset):
+        if self.value() == "reported":
+            return queryset.filter(open_report_count__gt=0)
         stats = "current_version__stats__"
         enough = Q(**{stats + "answered__gte": self.MIN_ANSWERS})
         return {
@@ -105,7 +108,13 @@ class QuestionAdmin(admin.ModelAdmin):
     list_filter = [ItemAnalysisFilter, "domain", "task", "kind", "status", "difficulty", "tags"]
     search_fields = ["slug", "stem", "choices__text"]
     autocomplete_fields = ["tags"]
-    readonly_fields = ["created_at", "updated_at", "preview_link", "item_statistics"]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "preview_link",
+        "learner_reports",
+        "item_statistics",
+    ]
     inlines = [ChoiceInline]
     actions = ["publish", "send_to_review", "retire"]
     form = QuestionAdminForm
@@ -118,6 +127,7 @@ class QuestionAdmin(admin.ModelAdmin):
                     "slug",
                     "status",
                     "preview_link",
+                    "learner_reports",
                     ("domain", "task"),
                     ("kind", "difficulty"),
                     "tags",
@@ -248,6 +258,30 @@ class QuestionAdmin(admin.ModelAdmin):
             "\n".join(diff),
         )
 
+    @admin.display(description="Learners' reports")
+    def learner_reports(self, obj):
+        if not obj.pk:
+            return "-"
+        reports = list(
+            obj.reports.unresolved().select_related("version", "reporter").order_by("created_at")
+        )
+        if not reports:
+            return "No open reports."
+        return format_html_join(
+            "",
+            '<p><a href="{}">{} · {}</a> on v{}: {}</p>',
+            (
+                (
+                    reverse("admin:questions_problemreport_change", args=[r.pk]),
+                    r.get_reason_display(),
+                    r.get_status_display(),
+                    r.version.number if r.version else "?",
+                    r.text or "(no details)",
+                )
+                for r in reports
+            ),
+        )
+
     @admin.display(description="Preview")
     def preview_link(self, obj):
         if not obj.pk:
@@ -360,46 +394,75 @@ class TagAdmin(admin.ModelAdmin):
 
 @admin.register(ProblemReport)
 class ProblemReportAdmin(admin.ModelAdmin):
+    """The report queue. Resolving (fixed / declined, with a reply) notifies the learner on
+    their My reports page; a fix is usually a new version of the question (edit it, then
+    regrade if the key changed)."""
+
     list_display = [
         "question_link",
+        "version",
         "reason",
+        "status",
         "reporter",
         "created_at",
         "resolved_at",
         "resolved_by",
     ]
-    list_filter = [("resolved_at", admin.EmptyFieldListFilter), "reason"]
+    list_filter = ["status", "reason"]
     search_fields = ["question__slug", "text"]
     readonly_fields = [
-        "question",
+        "question_link",
+        "version",
         "reporter",
         "reason",
         "text",
         "created_at",
         "resolved_at",
         "resolved_by",
+        "seen_at",
     ]
-    fields = readonly_fields + ["resolution"]
-    actions = ["mark_resolved"]
-    list_select_related = ["question", "reporter", "resolved_by"]
+    fields = readonly_fields + ["status", "resolution"]
+    actions = ["mark_in_review", "mark_fixed", "mark_declined"]
+    list_select_related = ["question", "version", "reporter", "resolved_by"]
 
     @admin.display(description="Question", ordering="question__slug")
     def question_link(self, obj):
         url = reverse("admin:questions_question_change", args=[obj.question_id])
         return format_html('<a href="{}">{}</a>', url, obj.question.slug)
 
-    @admin.action(description="Mark selected reports resolved")
-    def mark_resolved(self, request, queryset):
+    @admin.action(description="Mark selected reports in review")
+    def mark_in_review(self, request, queryset):
+        count = queryset.filter(status=ProblemReport.Status.OPEN).update(
+            status=ProblemReport.Status.IN_REVIEW
+        )
+        self.message_user(request, f"{count} report(s) in review.")
+
+    def _resolve(self, request, queryset, status):
         count = 0
-        for report in queryset.filter(resolved_at__isnull=True):
-            report.resolve(request.user)
+        for report in queryset.unresolved():
+            report.resolve(request.user, status)
             count += 1
-        self.message_user(request, f"Resolved {count} report(s).")
+        self.message_user(
+            request,
+            f"Resolved {count} report(s) as {ProblemReport.Status(status).label.lower()}. "
+            "Add a reply on each report so the learner knows what changed.",
+        )
+
+    @admin.action(description="Resolve selected reports: fixed")
+    def mark_fixed(self, request, queryset):
+        self._resolve(request, queryset, ProblemReport.Status.FIXED)
+
+    @admin.action(description="Resolve selected reports: declined")
+    def mark_declined(self, request, queryset):
+        self._resolve(request, queryset, ProblemReport.Status.DECLINED)
 
     def save_model(self, request, obj, form, change):
-        if obj.resolution and obj.resolved_at is None:
+        if "status" in form.changed_data and obj.is_resolved:
             obj.resolved_at = timezone.now()
             obj.resolved_by = request.user
+            obj.seen_at = None
+        elif "resolution" in form.changed_data and obj.is_resolved:
+            obj.seen_at = None  # a new reply is news again
         super().save_model(request, obj, form, change)
 
     def has_add_permission(self, request):

@@ -383,7 +383,23 @@ class VersionChoice(models.Model):
         return self.text[:60]
 
 
+class ProblemReportQuerySet(models.QuerySet):
+    def unresolved(self):
+        return self.filter(status__in=[ProblemReport.Status.OPEN, ProblemReport.Status.IN_REVIEW])
+
+    def answered_unseen(self, user):
+        """The learner's reports an author resolved that the learner hasn't looked at yet."""
+        return self.filter(
+            reporter=user,
+            status__in=[ProblemReport.Status.FIXED, ProblemReport.Status.DECLINED],
+            seen_at__isnull=True,
+        )
+
+
 class ProblemReport(models.Model):
+    """A learner's report of a problem with a question: a queue for authors, and a reply the
+    learner sees on "My reports" (with a notice until they have read it)."""
+
     class Reason(models.TextChoices):
         WRONG_ANSWER = "wrong_answer", "The answer key is wrong"
         UNCLEAR = "unclear", "Unclear or ambiguous"
@@ -391,30 +407,63 @@ class ProblemReport(models.Model):
         TYPO = "typo", "Typo"
         OTHER = "other", "Something else"
 
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_REVIEW = "in_review", "In review"
+        FIXED = "fixed", "Fixed"
+        DECLINED = "declined", "Declined"
+
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="reports")
+    version = models.ForeignKey(
+        "QuestionVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        help_text="The version the learner saw.",
+    )
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="problem_reports"
     )
     reason = models.CharField(max_length=20, choices=Reason.choices)
     text = models.TextField(blank=True, max_length=4000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    resolution = models.TextField(blank=True)
+    resolution = models.TextField(
+        "reply to the learner", blank=True, help_text="Shown to the learner on My reports."
+    )
+    seen_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the learner first saw the resolution."
+    )
+
+    objects = ProblemReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["reporter", "status"])]
 
     def __str__(self):
         return f"{self.get_reason_display()} on {self.question}"
 
-    def resolve(self, user, note=""):
+    @property
+    def is_resolved(self):
+        return self.status in (self.Status.FIXED, self.Status.DECLINED)
+
+    def resolve(self, user, status=Status.FIXED, note=""):
+        """Close the report as fixed or declined with a reply; the learner is notified."""
+        if status not in (self.Status.FIXED, self.Status.DECLINED):
+            raise ValueError("a report is resolved as fixed or declined")
+        self.status = status
         self.resolved_at = timezone.now()
         self.resolved_by = user
-        self.resolution = note
-        self.save(update_fields=["resolved_at", "resolved_by", "resolution"])
+        if note:
+            self.resolution = note
+        self.seen_at = None
+        self.save(update_fields=["status", "resolved_at", "resolved_by", "resolution", "seen_at"])
 
     def get_absolute_url(self):
         return reverse("admin:questions_problemreport_change", args=[self.pk])
