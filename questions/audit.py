@@ -15,7 +15,8 @@ What it measures (the standard is in fixtures/bank/README.md, "Item-writing stan
   and k/n per pick. Intervals are 95 % Wilson score intervals (Wilson 1927); for picks they treat
   picks as independent, which makes them a little narrow.
 - Held-out: the best strategy is chosen on a seeded random half of the questions (stratified by
-  kind) and scored on the other half, so the search does not flatter it.
+  kind) and scored on the other half, so the search does not flatter it; the figure pools the
+  held-out halves of SPLITS seeded splits, so one lucky split doesn't decide it.
 - Ties between options are broken at random: each option draws a number from a generator seeded
   with `seed`, the question id and the option text, so a run is repeatable and independent of the
   order of questions and options in the YAML (options are shuffled per sitting anyway).
@@ -44,6 +45,7 @@ from .bank import LineLoader, read_bank
 REWRITTEN_DOMAINS: tuple[int, ...] = (3, 5)
 
 SEED = 10
+SPLITS = 25  # random search/held-out splits averaged for the held-out figure
 
 # Thresholds, in percentage points (effect sizes).
 MAX_EDGE_SINGLE = 8.0  # best strategy on the held-out half, single-response, above chance
@@ -410,6 +412,75 @@ def score(items, strategy):
     )
 
 
+def _per_item(items, strategy):
+    """[(hits, trials, expected)] of `strategy` on each item, for fast scoring of subsets."""
+    out = []
+    for item in items:
+        got = sum(1 for o in picks(item, strategy) if o.correct)
+        if item.kind == "single":
+            out.append((int(got == item.k), 1, 1 / item.n))
+        else:
+            out.append((got, item.k, item.k * item.k / item.n))
+    return out
+
+
+def _held_out(group, seed):
+    """The search-then-test figure for one kind of question, averaged over SPLITS splits.
+
+    For each of SPLITS seeded random halves, the best strategy is chosen on one half and scored
+    on the other, so the search never flatters the figure; pooling the held-out halves of many
+    splits removes most of the luck of a single split (repeated random sub-sampling
+    validation). Returns None when the group is too small to split.
+    """
+    if len(group) < 2:
+        return None
+    table = {strategy_name(s): (s, _per_item(group, s)) for s in strategies()}
+    index = {item.id: n for n, item in enumerate(group)}
+    chosen = Counter()
+    pooled = [0, 0, 0.0]
+    for split in range(SPLITS):
+        search_ids, held_ids = split_halves(group, f"{seed}:{split}" if split else seed)
+        search = [index[i] for i in search_ids]
+        held = [index[i] for i in held_ids]
+
+        def edge(rows, members):
+            hits = sum(rows[m][0] for m in members)
+            trials = sum(rows[m][1] for m in members)
+            expected = sum(rows[m][2] for m in members)
+            return (hits - expected) / trials if trials else 0.0
+
+        best = min(table, key=lambda name: (-edge(table[name][1], search), name))
+        chosen[best] += 1
+        rows = table[best][1]
+        pooled[0] += sum(rows[m][0] for m in held)
+        pooled[1] += sum(rows[m][1] for m in held)
+        pooled[2] += sum(rows[m][2] for m in held)
+    name = chosen.most_common(1)[0][0]
+    strategy = table[name][0]
+    hits, trials = pooled[0] / SPLITS, pooled[1] / SPLITS
+    value, chance = _pct(hits, trials), _pct(pooled[2] / SPLITS, trials)
+    low, high = wilson(hits, trials)
+    held_score = Score(
+        questions=len(group) // 2,
+        hits=round(hits, 1),
+        trials=round(trials, 1),
+        score=value,
+        chance=chance,
+        edge=round(value - chance, 1) if trials else None,
+        low=low,
+        high=high,
+        right=score(group, strategy).right,
+    )
+    return {
+        "strategy": name,
+        "description": _describe(strategy),
+        "splits": SPLITS,
+        "chosen": dict(chosen.most_common(5)),
+        "held_out": held_score,
+        "whole": score(group, strategy),
+    }
+
+
 def split_halves(items, seed=SEED):
     """A seeded random half of the items (stratified by kind) and the other half, as id sets."""
     search, held = set(), set()
@@ -620,26 +691,7 @@ def audit(questions, *, source="", domains=None, depth=None, seed=SEED):
             }
         )
 
-    search_ids, held_ids = split_halves(items, seed)
-    held_out = {}
-    for kind, group in by_kind.items():
-        search = [i for i in group if i.id in search_ids]
-        held = [i for i in group if i.id in held_ids]
-        if not search or not held:
-            held_out[kind] = None
-            continue
-        ranked = sorted(
-            ((score(search, s), s) for s in strategies()),
-            key=lambda pair: (-pair[0].edge, strategy_name(pair[1])),
-        )
-        best_search, best = ranked[0]
-        held_out[kind] = {
-            "strategy": strategy_name(best),
-            "description": _describe(best),
-            "search": best_search,
-            "held_out": score(held, best),
-            "whole": score(group, best),
-        }
+    held_out = {kind: _held_out(group, seed) for kind, group in by_kind.items()}
 
     right = Counter()
     for row in rows:

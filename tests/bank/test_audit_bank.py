@@ -261,6 +261,13 @@ def test_held_out_choice_is_deterministic_and_independent_of_file_order():
 
 
 def test_held_out_half_does_not_flatter_the_search_on_a_clean_bank():
+    from questions.audit import SPLITS
+
     questions, _ = load_questions(CLEAN)
-    single = audit(questions).held_out["single"]
-    assert single["search"].edge > single["held_out"].edge
+    result = audit(questions)
+    single = result.held_out["single"]
+    best_in_sample = max(row["single"].edge for row in result.heuristics)
+    # Searching 144 strategies finds one that looks good on the whole clean bank; chosen on one
+    # half and tested on the other, over SPLITS splits, the edge shrinks back toward chance.
+    assert best_in_sample > single["held_out"].edge
+    assert abs(single["held_out"].edge) < 8 and single["splits"] == SPLITS

@@ -136,7 +136,10 @@ class Command(BaseCommand):
         for row in rows:
             w(f"{row['name']:<38} {_score(row['single']):<27}{_score(row['multiple'])}")
         w("")
-        w("Best strategy chosen on a seeded half, scored on the other (held-out) half:")
+        w(
+            "Best strategy chosen on a seeded half, scored on the other (held-out) half, "
+            "averaged over seeded splits:"
+        )
         for kind, limit in (
             ("single", r.thresholds["max_edge_single"]),
             ("multiple", r.thresholds["max_edge_multiple"]),
@@ -145,12 +148,12 @@ class Command(BaseCommand):
             if not best:
                 w(f"  {kind:<8} too few questions to split")
                 continue
-            h, s = best["held_out"], best["search"]
+            h = best["held_out"]
+            chosen = ", ".join(f"{name} x{n}" for name, n in best["chosen"].items())
             w(
-                f"  {kind:<8} {best['strategy']:<36} search {s.score:g} %, held-out {h.score:g} % "
-                f"[{h.low:g}-{h.high:g}] vs chance {h.chance:g} %: {h.edge:+g} points "
-                f"(limit +{limit:g}); {h.questions} questions held out, one "
-                f"{'question' if kind == 'single' else 'pick'} = {100 / h.trials:.1f} points"
+                f"  {kind:<8} held-out {h.score:g} % [{h.low:g}-{h.high:g}] vs chance "
+                f"{h.chance:g} %: {h.edge:+g} points (limit +{limit:g}) over {best['splits']} "
+                f"splits of {h.questions} held-out questions; chosen most: {chosen}"
             )
         w("")
         w("Key's length rank (1 = longest): share of keys at each rank vs chance 1/n")
