@@ -189,16 +189,18 @@ def _for_schema(value):
 def _schema_message(error):
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
     where = where.lstrip(".") or "entry"
-    if error.validator == "additionalProperties":
-        return f"{where}: {error.message.replace('Additional properties', 'unknown key(s):')}"
-    if error.validator == "type" and error.validator_value == "boolean":
-        return f"{where} must be a YAML boolean (true or false, unquoted), not {error.instance!r}"
-    if error.validator == "type" and error.validator_value == "string":
-        return f"{where} must be text, not {error.instance!r} (quote it in YAML)"
     if where == "task" and not isinstance(error.instance, str):
         return f'task must be a task statement number in quotes, like "1.4", not {error.instance!r}'
     if where == "task" and error.validator == "pattern":
         return f"unknown task statement {error.instance!r}"
+    if error.validator == "additionalProperties":
+        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        prefix = "" if where == "entry" else f"{where}: "
+        return f"{prefix}unknown key(s): {', '.join(map(str, unknown))}"
+    if error.validator == "type" and error.validator_value == "boolean":
+        return f"{where} must be a YAML boolean (true or false, unquoted), not {error.instance!r}"
+    if error.validator == "type" and error.validator_value == "string":
+        return f"{where} must be text, not {error.instance!r} (quote it in YAML)"
     if error.validator == "required":
         missing = error.message.split("'")[1]
         return f"{where}: missing {missing!r}" if where != "entry" else f"missing {missing!r}"
