@@ -3,10 +3,10 @@ import string
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -116,7 +116,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "item_statistics",
     ]
     inlines = [ChoiceInline]
-    actions = ["publish", "send_to_review", "retire"]
+    actions = ["publish", "send_to_review", "retire", "regrade"]
     form = QuestionAdminForm
     list_select_related = ["domain", "task", "current_version__stats"]
     fieldsets = [
@@ -326,11 +326,26 @@ class QuestionAdmin(admin.ModelAdmin):
                 request, f"Not kept as the same item: {' '.join(exc.messages)}", messages.WARNING
             )
         if created and version.number > 1:
+            previous = question.versions.get(number=version.number - 1)
+            key_changed = previous.correct_keys() != version.correct_keys()
+            url = reverse("admin:questions_question_regrade", args=[question.pk])
             self.message_user(
                 request,
-                f"Saved as version {version.number}: sittings already given version "
-                f"{version.number - 1} keep it. If the key changed, use 'Regrade'.",
-                messages.INFO,
+                format_html(
+                    "Saved as version {}: sittings already given version {} keep it.{}",
+                    version.number,
+                    previous.number,
+                    format_html(
+                        ' The key changed: <a href="{}?flawed={}">regrade the finished '
+                        "sittings of version {}</a>.",
+                        url,
+                        previous.number,
+                        previous.number,
+                    )
+                    if key_changed
+                    else "",
+                ),
+                messages.WARNING if key_changed else messages.INFO,
             )
 
     def get_urls(self):
@@ -340,7 +355,79 @@ class QuestionAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.preview_view),
                 name="questions_question_preview",
             ),
+            path(
+                "<int:pk>/regrade/",
+                self.admin_site.admin_view(self.regrade_view),
+                name="questions_question_regrade",
+            ),
         ] + super().get_urls()
+
+    def regrade_view(self, request, pk):
+        """Preview (dry run) and apply a regrade of finished sittings that used a version.
+
+        Needs the change permission on questions. GET shows the form and, once a flawed
+        version and a method are chosen, every learner's score change; POST applies it."""
+        from progress.models import Regrade
+        from progress.regrading import RegradeError, apply_regrade, plan_regrade
+
+        question = get_object_or_404(Question, pk=pk)
+        if not self.has_change_permission(request, question):
+            raise PermissionDenied
+        versions = list(question.versions.order_by("number"))
+        params = request.POST if request.method == "POST" else request.GET
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "question": question,
+            "versions": versions,
+            "methods": Regrade.Method.choices,
+            "title": f"Regrade: {question.slug}",
+        }
+        context["past"] = Regrade.objects.filter(version__question=question).select_related(
+            "version", "corrected", "created_by"
+        )
+        flawed_number = params.get("flawed", "")
+        method = params.get("method", "")
+        if flawed_number.isdigit() and method:
+            by_number = {v.number: v for v in versions}
+            flawed = by_number.get(int(flawed_number))
+            corrected_number = params.get("corrected", "")
+            corrected = (
+                by_number.get(int(corrected_number))
+                if corrected_number.isdigit()
+                else question.current_version
+            )
+            if method == Regrade.Method.DROP:
+                corrected = None
+            try:
+                if flawed is None:
+                    raise RegradeError("choose the flawed version")
+                if request.method == "POST":
+                    regrade = apply_regrade(flawed, method, corrected, user=request.user)
+                    changed = sum(1 for c in regrade.changes if c["after"] != c["before"])
+                    self.message_user(
+                        request,
+                        f"Re-scored {len(regrade.changes)} finished sitting(s); {changed} "
+                        "score(s) changed. Learners see a note on their results.",
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:questions_question_change", question.pk)
+                context.update(
+                    changes=plan_regrade(flawed, method, corrected),
+                    flawed=flawed,
+                    corrected=corrected,
+                    method=method,
+                )
+            except RegradeError as exc:
+                context["error"] = str(exc)
+        return render(request, "admin/questions/regrade.html", context)
+
+    @admin.action(description="Regrade finished sittings of an earlier version…")
+    def regrade(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Choose exactly one question to regrade.", messages.ERROR)
+            return None
+        return redirect("admin:questions_question_regrade", queryset.get().pk)
 
     def preview_view(self, request, pk):
         question = get_object_or_404(Question.objects.with_choices(), pk=pk)

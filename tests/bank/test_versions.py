@@ -274,3 +274,30 @@ def test_regrade_refuses_what_makes_no_sense(flawed):
         plan_regrade(v1, "corrected", None)
     with pytest.raises(CommandError):
         run("regrade", "t1-1-1", "--flawed", "9", "--method", "drop")
+
+
+def test_admin_regrade_previews_then_applies(flawed, client):
+    question, learners, sittings = flawed
+    admin = make_user("boss", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    url = f"/admin/questions/question/{question.pk}/regrade/"
+    preview = client.get(url, {"flawed": 1, "method": "corrected", "corrected": 2})
+    assert preview.status_code == 200
+    assert "3 finished sitting(s) used v1" in preview.text and "learner1" in preview.text
+    assert not Regrade.objects.exists()
+    applied = client.post(url, {"flawed": 1, "method": "corrected", "corrected": 2})
+    assert applied.status_code == 302
+    assert Regrade.objects.get().created_by == admin
+    assert [Sitting.objects.get(pk=s.pk).correct for s in sittings] == [0, 1, 1]
+
+
+def test_regrade_needs_the_change_permission(flawed, client):
+    from django.contrib.auth.models import Permission
+
+    viewer = make_user("viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_question"))
+    client.force_login(viewer)
+    question, _, _ = flawed
+    url = f"/admin/questions/question/{question.pk}/regrade/"
+    assert client.post(url, {"flawed": 1, "method": "drop"}).status_code == 403
+    assert not Regrade.objects.exists()
