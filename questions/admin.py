@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Choice, ProblemReport, Question, Tag
 
@@ -91,7 +92,7 @@ class QuestionAdminForm(forms.ModelForm):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(SimpleHistoryAdmin):
     list_display = [
         "slug",
         "domain_number",
@@ -480,7 +481,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProblemReport)
-class ProblemReportAdmin(admin.ModelAdmin):
+class ProblemReportAdmin(SimpleHistoryAdmin):
     """The report queue. Resolving (fixed / declined, with a reply) notifies the learner on
     their My reports page; a fix is usually a new version of the question (edit it, then
     regrade if the key changed)."""

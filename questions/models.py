@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 from domains.models import Domain, MisconceptionCard, TaskStatement
 
@@ -143,6 +144,9 @@ class Question(models.Model):
     )
 
     objects = QuestionQuerySet.as_manager()
+    # Who changed what and when, field by field (status, explanation, references ...): the
+    # audit trail. What learners answered is pinned by QuestionVersion, not by this.
+    history = HistoricalRecords(excluded_fields=["updated_at", "source_hash"])
 
     class Meta:
         indexes = [models.Index(fields=["status", "domain", "task"])]
@@ -441,6 +445,7 @@ class ProblemReport(models.Model):
     )
 
     objects = ProblemReportQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["seen_at"])
 
     class Meta:
         ordering = ["-created_at"]

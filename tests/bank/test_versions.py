@@ -301,3 +301,18 @@ def test_regrade_needs_the_change_permission(flawed, client):
     url = f"/admin/questions/question/{question.pk}/regrade/"
     assert client.post(url, {"flawed": 1, "method": "drop"}).status_code == 403
     assert not Regrade.objects.exists()
+
+
+def test_every_admin_change_is_in_the_audit_trail_with_its_author(bank, client, staff_admin):
+    from tests.bank.test_admin import _form_data
+
+    question = Question.objects.get(slug="t2-1-2")
+    client.force_login(staff_admin)
+    url = f"/admin/questions/question/{question.pk}/change/"
+    data = _form_data(question, explanation="Clarified after a learner's report.")
+    assert client.post(url, data).status_code == 302
+    latest = question.history.first()
+    assert latest.history_user == staff_admin
+    assert latest.explanation == "Clarified after a learner's report."
+    page = client.get(f"{url.removesuffix('change/')}history/")
+    assert page.status_code == 200 and staff_admin.username in page.text
