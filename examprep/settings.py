@@ -97,8 +97,18 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default must take concurrent requests like PostgreSQL does. WAL lets readers
+    # run beside the one writer; IMMEDIATE transactions take the write lock when they begin, so
+    # a transaction never has to upgrade a read lock (that upgrade fails at once with "database
+    # is locked", whatever the timeout); the busy timeout (seconds) makes the others wait.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

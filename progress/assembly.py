@@ -157,18 +157,26 @@ def open_sitting(user):
 def create_sitting(
     user, mode, question_ids, *, title="", config=None, notice="", rng=None, now=None
 ):
-    """Start a sitting with these questions. An open mock blocks it; an open practice set ends."""
+    """Start a sitting with these questions. An open mock blocks it (OpenSittingExists); an open
+    practice set is finished (scored on what was checked) and returned as `sitting.replaced`.
+
+    Starts by one learner are serialised on their profile row, so twenty starts at once behave
+    like twenty in a row: each finishes the practice set before it, none reports a phantom mock.
+    """
     rng = rng or random.Random()
     now = now or timezone.now()
+    replaced = None
     with transaction.atomic():
+        profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
         current = Sitting.objects.select_for_update().in_progress().filter(user=user).first()
         if current is not None and not current.finish_if_expired(now):
             if current.is_mock:
                 raise OpenSittingExists(current)
             current.finish(now=now)
+            replaced = current
         deadline = None
         if mode == Sitting.Mode.MOCK:
-            minutes = Profile.for_user(user).exam_minutes
+            minutes = profile.exam_minutes
             deadline = now + timezone.timedelta(minutes=minutes)
         try:
             # A savepoint, so a lost race (two starts at once: the unique constraint on open
@@ -190,6 +198,7 @@ def create_sitting(
             SittingItem(sitting=sitting, position=i, question_id=qid, choice_order=orders[qid])
             for i, qid in enumerate(question_ids, start=1)
         )
+    sitting.replaced = replaced
     return sitting
 
 
