@@ -4,7 +4,7 @@ import random
 from collections import defaultdict
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from domains import blueprint
@@ -113,10 +113,9 @@ def pick_practice_questions(
     qs = Question.objects.published()
     if question_ids is not None:
         qs = qs.filter(id__in=question_ids)
-    if domains:
-        qs = qs.filter(domain__number__in=domains)
-    if tasks:
-        qs = qs.filter(task__number__in=tasks)
+    # Domains and task statements add up (a union), as the practice form says.
+    if domains or tasks:
+        qs = qs.filter(Q(domain__number__in=domains) | Q(task__number__in=tasks))
     candidates = list(qs.values("id", "domain__number", "task_id"))
     seen = last_seen_by_question(user)
     picked = _spread_over_tasks(candidates, count, seen, rng, prefer)

@@ -126,3 +126,12 @@ def test_losing_a_race_to_start_reports_the_open_sitting(alice, sample_bank, mon
     with pytest.raises(assembly.OpenSittingExists) as exc:
         assembly.create_sitting(alice, "mock", [])
     assert exc.value.sitting == first
+
+
+def test_practice_filters_add_up_domains_and_task_statements(alice, sample_bank):
+    """'Pick domains and/or task statements': domain 1 plus task 2.1 is both, not neither."""
+    sitting = assembly.start_practice(alice, domains=[1], tasks=["2.1"], count=75)
+    picked = set(sitting.items.values_list("question__domain__number", "question__task__number"))
+    assert {d for d, _ in picked} == {1, 2}
+    assert {t for d, t in picked if d == 2} == {"2.1"}
+    assert sitting.items.count() == 5 * 4 + 5  # all of domain 1's four tasks, and task 2.1
