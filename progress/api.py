@@ -165,5 +165,5 @@ def _item_texts(item, with_answers):
 @api_view(["POST"])
 def exam_submit(request, pk):
     sitting = get_sitting_for_user(request.user, pk)
-    sitting.finish()
+    sitting.end()
     return Response({"result": sitting.result})

@@ -125,6 +125,13 @@ class Sitting(models.Model):
             return False
         return self.deadline is None or (now or timezone.now()) <= self.deadline + GRACE
 
+    def end(self, now=None):
+        """The learner ends the sitting (the exam page, the API or the form): score it now.
+        Ending between the deadline and the end of its grace counts as running out of time.
+        Idempotent, like `finish`."""
+        now = now or timezone.now()
+        return self.finish(now=now, timed_out=self.deadline is not None and now > self.deadline)
+
     def finish_if_expired(self, now=None):
         """Finalise the sitting if its deadline plus grace has passed; True if it did."""
         now = now or timezone.now()
