@@ -309,6 +309,8 @@
   }
 
   function render() {
+    // Re-rendering replaces the options: keep the keyboard focus on the same control.
+    const activeId = document.activeElement ? document.activeElement.id : "";
     const item = items[index];
     const q = item.question;
     const multiple = q.kind === "multiple";
@@ -371,6 +373,9 @@
     }
     renderFeedback(item);
     updatePace();
+    if (/^(choice|strike)-/.test(activeId) && $(activeId) && document.activeElement !== $(activeId)) {
+      $(activeId).focus();
+    }
   }
 
   function decorate(row, choiceId, feedback) {
