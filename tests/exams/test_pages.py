@@ -141,3 +141,14 @@ def test_starting_practice_says_what_happened_to_the_open_set(alice_client, alic
     start_mock(alice)
     response = alice_client.post("/practice/", {"count": 5}, follow=True)
     assert "Your mock exam is in progress: finish it before practising." in response.text
+
+
+def test_a_small_practice_result_has_no_pass_line_or_verdict(alice_client, alice, sample_bank):
+    sitting = start_practice(alice, count=5)
+    for item in sitting.items.prefetch_related("question__choices")[:3]:
+        sitting.save_answer(item.position, selected=correct_ids(item)[: item.question.select_count])
+    sitting.end()
+    page = alice_client.get(f"/sittings/{sitting.pk}/results/")
+    assert "3 of 3 correct" in page.text
+    assert "pass ≈" not in page.text and "Meets competencies" not in page.text
+    assert "Needs improvement" not in page.text and "too small and too narrow" in page.text
