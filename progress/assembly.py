@@ -124,9 +124,12 @@ def pick_practice_questions(
 
 
 def missed_question_ids(user):
-    """Questions whose latest graded answer by `user` was wrong. Two queries."""
+    """Questions whose latest answer by `user` was wrong. Questions left unanswered are not
+    "missed" (see not_reached_question_ids). Two queries."""
     latest = (
-        SittingItem.objects.filter(sitting__user=user, is_correct__isnull=False)
+        SittingItem.objects.filter(
+            sitting__user=user, is_correct__isnull=False, answered_at__isnull=False
+        )
         .values("question_id")
         .annotate(last=Max("id"))
         .values_list("last", flat=True)
@@ -135,6 +138,23 @@ def missed_question_ids(user):
         SittingItem.objects.filter(id__in=list(latest), is_correct=False).values_list(
             "question_id", flat=True
         )
+    )
+
+
+def not_reached_question_ids(user):
+    """Questions the learner left unanswered in a finished mock and has not answered since
+    (typically the rest of a mock whose time ran out). They score zero but say nothing about
+    knowledge, so they are kept out of the review queue and the missed list. Two queries."""
+    latest = (
+        SittingItem.objects.filter(sitting__user=user, sitting__status=Sitting.Status.FINISHED)
+        .values("question_id")
+        .annotate(last=Max("id"))
+        .values_list("last", flat=True)
+    )
+    return list(
+        SittingItem.objects.filter(
+            id__in=list(latest), answered_at__isnull=True, sitting__mode=Sitting.Mode.MOCK
+        ).values_list("question_id", flat=True)
     )
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("mock/start/", views.start_mock, name="start-mock"),
     path("practice/", views.practice, name="practice"),
     path("practice/missed/", views.practice_missed, name="practice-missed"),
+    path("practice/not-reached/", views.practice_not_reached, name="practice-not-reached"),
     path("sittings/<int:pk>/", views.sitting_page, name="sitting"),
     path("sittings/<int:pk>/end/", views.end_sitting, name="end"),
     path("sittings/<int:pk>/results/", views.results, name="results"),

@@ -36,6 +36,7 @@ def home(request):
             "exam": blueprint,
             "profile": Profile.for_user(user),
             "missed_count": len(assembly.missed_question_ids(user)),
+            "not_reached_count": len(assembly.not_reached_question_ids(user)),
             "due_count": due_items(user, timezone.now()).count(),
             "report": latest_report(user),
         },
@@ -152,6 +153,22 @@ def practice_missed(request):
 
 
 @login_required
+@require_POST
+def practice_not_reached(request):
+    ids = assembly.not_reached_question_ids(request.user)
+    if not ids:
+        messages.info(request, "There are no questions you did not reach.")
+        return redirect("progress:home")
+    return _start_practice_or_redirect(
+        request,
+        question_ids=ids,
+        count=min(len(ids), 75),
+        title="Questions I did not reach",
+        source="not_reached",
+    )
+
+
+@login_required
 def sitting_page(request, pk):
     sitting = get_sitting_for_user(request.user, pk)
     if not sitting.is_open:
@@ -221,6 +238,7 @@ def results(request, pk):
             "sitting": sitting,
             "result": result,
             "not_counted": _not_counted(request.GET.get("not_counted", ""), state["items"]),
+            "unanswered_count": sum(1 for i in state["items"] if not i["selected"]),
             "grace_seconds": int(GRACE.total_seconds()),
             "items": items,
             "show": show if show in REVIEW_FILTERS else "all",
