@@ -30,6 +30,11 @@ class Profile(models.Model):
         help_text="ESL accommodation: +30 minutes on mocks started from now on.",
     )
     hide_timer = models.BooleanField(default=False)
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="IANA name, e.g. Europe/Berlin; detected by the browser when empty.",
+    )
 
     def __str__(self):
         return f"Profile of {self.user}"

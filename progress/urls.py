@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import group_views, views
+from . import group_views, timezones, views
 
 app_name = "progress"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("sittings/<int:pk>/end/", views.end_sitting, name="end"),
     path("sittings/<int:pk>/results/", views.results, name="results"),
     path("profile/", views.profile, name="profile"),
+    path("profile/time-zone/", timezones.set_time_zone, name="time-zone"),
     path("progress/", views.dashboard, name="dashboard"),
     path("practice/review/", views.practice_review, name="practice-review"),
     path("reports/<int:pk>/practice/", views.practice_report, name="practice-report"),

@@ -17,6 +17,7 @@ from .models import GRACE, Profile, Sitting, WeakDomainReport
 from .presenters import sitting_state
 from .reports import latest_report
 from .review import due_items, due_question_ids
+from .timezones import remember as remember_time_zone
 
 
 @login_required
@@ -257,6 +258,7 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()
+        remember_time_zone(request, profile.time_zone)
         messages.success(request, "Saved. Extra time applies to mocks you start from now on.")
         return redirect("progress:profile")
     return render(request, "progress/profile.html", {"form": form})

@@ -149,3 +149,20 @@ def test_every_page_fits_a_375_px_phone(logged_in, live_server, alice, bank):
     for path in ("/practice/", "/progress/", "/home/"):
         page.goto(live_server.url + path)
         no_sideways_scroll(page)
+
+
+def test_times_are_shown_in_the_browsers_time_zone(browser, live_server, alice, bank):
+    from datetime import UTC, datetime
+
+    sitting = assembly.start_practice(alice, count=5)
+    sitting.end(now=datetime(2026, 1, 15, 23, 30, tzinfo=UTC))
+    context = browser.new_context(timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", "pw-alice")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/home/")
+    # The page reports the zone and reloads itself to show local times.
+    expect(page.locator("time").first).to_have_text("16 Jan 2026, 08:30 JST")
+    context.close()
