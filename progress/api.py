@@ -49,7 +49,11 @@ def _conflict(sitting, message):
     operation_id="exams_start",
     request=StartInput,
     responses={
-        201: OpenApiResponse(OpenApiTypes.OBJECT, description="The new sitting"),
+        201: OpenApiResponse(
+            OpenApiTypes.OBJECT,
+            description="The new sitting; `finished_practice` is the id of the practice set "
+            "that was open and has been finished to make way for it, or null",
+        ),
         409: OpenApiResponse(OpenApiTypes.OBJECT, description="A mock is already open: its id"),
     },
 )
@@ -86,7 +90,12 @@ def exams(request):
         return _conflict(exc.sitting, "A mock exam is already in progress; finish it first.")
     except ValueError as exc:
         return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
-    return Response(sitting_state(sitting), status=status.HTTP_201_CREATED)
+    replaced = getattr(sitting, "replaced", None)
+    body = sitting_state(sitting)
+    # Starting anything while a practice set is open finishes that set (scored on what was
+    # checked): say which one, so the client can tell the learner.
+    body["finished_practice"] = replaced.id if replaced is not None else None
+    return Response(body, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(
@@ -156,5 +165,5 @@ def _item_texts(item, with_answers):
 @api_view(["POST"])
 def exam_submit(request, pk):
     sitting = get_sitting_for_user(request.user, pk)
-    sitting.finish()
+    sitting.end()
     return Response({"result": sitting.result})

@@ -4,7 +4,7 @@ import random
 from collections import defaultdict
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from domains import blueprint
@@ -113,10 +113,9 @@ def pick_practice_questions(
     qs = Question.objects.live()
     if question_ids is not None:
         qs = qs.filter(id__in=question_ids)
-    if domains:
-        qs = qs.filter(domain__number__in=domains)
-    if tasks:
-        qs = qs.filter(task__number__in=tasks)
+    # Domains and task statements add up (a union), as the practice form says.
+    if domains or tasks:
+        qs = qs.filter(Q(domain__number__in=domains) | Q(task__number__in=tasks))
     candidates = list(qs.values("id", "domain__number", "task_id"))
     seen = last_seen_by_question(user)
     picked = _spread_over_tasks(candidates, count, seen, rng, prefer)
@@ -125,10 +124,14 @@ def pick_practice_questions(
 
 
 def missed_question_ids(user):
-    """Questions whose latest graded answer by `user` was wrong. Two queries."""
+    """Questions whose latest answer by `user` was wrong. Questions left unanswered are not
+    "missed" (see not_reached_question_ids). Two queries."""
     latest = (
         SittingItem.objects.filter(
-            sitting__user=user, is_correct__isnull=False, question__in=Question.objects.live()
+            sitting__user=user,
+            is_correct__isnull=False,
+            answered_at__isnull=False,
+            question__in=Question.objects.live(),
         )
         .values("question_id")
         .annotate(last=Max("id"))
@@ -138,6 +141,23 @@ def missed_question_ids(user):
         SittingItem.objects.filter(id__in=list(latest), is_correct=False).values_list(
             "question_id", flat=True
         )
+    )
+
+
+def not_reached_question_ids(user):
+    """Questions the learner left unanswered in a finished mock and has not answered since
+    (typically the rest of a mock whose time ran out). They score zero but say nothing about
+    knowledge, so they are kept out of the review queue and the missed list. Two queries."""
+    latest = (
+        SittingItem.objects.filter(sitting__user=user, sitting__status=Sitting.Status.FINISHED)
+        .values("question_id")
+        .annotate(last=Max("id"))
+        .values_list("last", flat=True)
+    )
+    return list(
+        SittingItem.objects.filter(
+            id__in=list(latest), answered_at__isnull=True, sitting__mode=Sitting.Mode.MOCK
+        ).values_list("question_id", flat=True)
     )
 
 
@@ -161,18 +181,26 @@ def open_sitting(user):
 def create_sitting(
     user, mode, question_ids, *, title="", config=None, notice="", rng=None, now=None
 ):
-    """Start a sitting with these questions. An open mock blocks it; an open practice set ends."""
+    """Start a sitting with these questions. An open mock blocks it (OpenSittingExists); an open
+    practice set is finished (scored on what was checked) and returned as `sitting.replaced`.
+
+    Starts by one learner are serialised on their profile row, so twenty starts at once behave
+    like twenty in a row: each finishes the practice set before it, none reports a phantom mock.
+    """
     rng = rng or random.Random()
     now = now or timezone.now()
+    replaced = None
     with transaction.atomic():
+        profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
         current = Sitting.objects.select_for_update().in_progress().filter(user=user).first()
         if current is not None and not current.finish_if_expired(now):
             if current.is_mock:
                 raise OpenSittingExists(current)
             current.finish(now=now)
+            replaced = current
         deadline = None
         if mode == Sitting.Mode.MOCK:
-            minutes = Profile.for_user(user).exam_minutes
+            minutes = profile.exam_minutes
             deadline = now + timezone.timedelta(minutes=minutes)
         try:
             # A savepoint, so a lost race (two starts at once: the unique constraint on open
@@ -201,6 +229,7 @@ def create_sitting(
             )
             for i, qid in enumerate(question_ids, start=1)
         )
+    sitting.replaced = replaced
     return sitting
 
 

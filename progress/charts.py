@@ -4,6 +4,10 @@
 Every chart also has its numbers in text next to it (for screen readers and for print).
 """
 
+import math
+
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -16,8 +20,9 @@ def _short(name, limit=18):
     return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
-def domain_bars_svg(domains, width=560, bar_height=26, gap=10):
-    """Horizontal bars: percent correct per domain, with the pass line (72 %) drawn across."""
+def domain_bars_svg(domains, width=560, bar_height=26, gap=10, pass_line=True):
+    """Horizontal bars: percent correct per domain, with the share that passes (72 %) drawn
+    across as a dashed line (`pass_line=False` leaves it out: a small practice set is no exam)."""
     if not domains:
         return ""
     label_width, right_pad = 150, 50
@@ -26,8 +31,13 @@ def domain_bars_svg(domains, width=560, bar_height=26, gap=10):
     pass_x = label_width + plot * MEETS_FRACTION
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title" '
-        f'xmlns="http://www.w3.org/2000/svg"><title id="chart-title">Percent correct per domain; '
-        f"the dashed line marks {round(MEETS_FRACTION * 100)} %, the share that passes</title>"
+        f'xmlns="http://www.w3.org/2000/svg"><title id="chart-title">Percent correct per domain'
+        + (
+            f"; the dashed line marks {round(MEETS_FRACTION * 100)} %, the share that passes"
+            if pass_line
+            else ""
+        )
+        + "</title>"
     ]
     for index, d in enumerate(domains):
         y = index * (bar_height + gap) + 10
@@ -41,11 +51,14 @@ def domain_bars_svg(domains, width=560, bar_height=26, gap=10):
             f'<text x="{label_width + bar + 6:.1f}" y="{y + bar_height * 0.7:.0f}" class="chart-value">'
             f"{escape(d.get('label', str(d['percent']) + ' %'))}</text>"
         )
-    parts.append(
-        f'<line x1="{pass_x:.1f}" x2="{pass_x:.1f}" y1="0" y2="{height - 20}" class="pass-line"/>'
-        f'<text x="{pass_x:.1f}" y="{height - 5}" class="chart-value" text-anchor="middle">'
-        f"pass ≈ {blueprint.PASSING_SCALED_SCORE}</text></svg>"
-    )
+    if pass_line:
+        # The axis is a percentage: label the line with the share that passes, not the 750.
+        parts.append(
+            f'<line x1="{pass_x:.1f}" x2="{pass_x:.1f}" y1="0" y2="{height - 20}" class="pass-line"/>'
+            f'<text x="{pass_x:.1f}" y="{height - 5}" class="chart-value" text-anchor="middle">'
+            f"pass ≈ {round(MEETS_FRACTION * 100)} %</text>"
+        )
+    parts.append("</svg>")
     return mark_safe("".join(parts))
 
 
@@ -65,10 +78,11 @@ def mastery_bars_svg(domains, width=560, bar_height=22, gap=10):
 
 
 def score_trend_svg(mocks, width=560, height=220):
-    """Scaled scores of finished mocks over time, with the 750 pass line."""
+    """Scaled scores of finished mocks over time, with the 750 pass line; the x axis labels each
+    mock with its number and local date (at most ~8 labels)."""
     if not mocks:
         return ""
-    left, right, top, bottom = 44, 16, 12, 28
+    left, right, top, bottom = 44, 24, 12, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     lo, hi = blueprint.MIN_SCALED_SCORE, blueprint.MAX_SCALED_SCORE
 
@@ -95,8 +109,17 @@ def score_trend_svg(mocks, width=560, height=220):
     if len(points) > 1:
         path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in points)
         parts.append(f'<polyline points="{path}" class="trend-line" fill="none"/>')
-    for (x, yy), mock in zip(points, mocks, strict=True):
+    every = max(1, math.ceil(len(mocks) / 8))
+    for i, ((x, yy), mock) in enumerate(zip(points, mocks, strict=True)):
         css = "bar-ok" if mock["scaled_score"] >= blueprint.PASSING_SCALED_SCORE else "bar-low"
         parts.append(f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="4" class="{css}"/>')
+        if i % every == 0 or i == len(mocks) - 1:
+            when = date_format(timezone.localtime(mock["finished_at"]), "j M")
+            parts.append(
+                f'<text x="{x:.1f}" y="{height - bottom + 16}" class="chart-value" '
+                f'text-anchor="middle">#{i + 1}</text>'
+                f'<text x="{x:.1f}" y="{height - bottom + 30}" class="chart-value" '
+                f'text-anchor="middle">{escape(when)}</text>'
+            )
     parts.append("</svg>")
     return mark_safe("".join(parts))

@@ -24,10 +24,22 @@ class PracticeForm(forms.Form):
     )
 
 
+def _zone_choices():
+    import zoneinfo
+
+    return [("", "Detect from my browser")] + [
+        (z, z) for z in sorted(zoneinfo.available_timezones())
+    ]
+
+
 class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        choices=_zone_choices, required=False, label="Time zone for the times shown"
+    )
+
     class Meta:
         model = Profile
-        fields = ["extra_time", "hide_timer"]
+        fields = ["extra_time", "hide_timer", "time_zone"]
         labels = {
             "extra_time": "Extra time: +30 minutes on mocks (the accommodation AWS grants to "
             "candidates taking the exam in a language that is not their native one)",

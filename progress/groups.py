@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from domains.models import Domain
 
-from .mastery import mastery_rows
+from .mastery import mastery_rows, unanswered_shares
 from .models import Membership, Sitting, StudyGroup
 from .readiness import Mastery, readiness
 
@@ -74,6 +74,7 @@ def group_progress(group, now=None):
         .filter(user_id__in=ids, finished_at__in=latest.values())
     }
     empty = Mastery.from_counts()
+    shares = unanswered_shares(ids, now)
     rows = []
     for uid, username in members:
         dm = {d.number: by_domain.get((uid, d.number), empty) for d in domains}
@@ -84,7 +85,7 @@ def group_progress(group, now=None):
                 "is_owner": uid == group.owner_id,
                 "domains": [{"number": n, **m.as_dict()} for n, m in dm.items()],
                 "answered": sum(m.answered for m in dm.values()),
-                "readiness": readiness(dm, weights),
+                "readiness": readiness(dm, weights, shares.get(uid, 0.0)),
                 "latest_mock_score": scores.get((uid, latest.get(uid))),
             }
         )

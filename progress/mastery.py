@@ -67,6 +67,27 @@ def mastery_rows(user_ids, level, now=None):
     }
 
 
+UNANSWERED_WINDOW_DAYS = 90
+
+
+def unanswered_shares(user_ids, now=None):
+    """{user_id: share (0-1) of questions left unanswered in mocks finished in the last 90
+    days}; users without such mocks are absent (readiness then assumes 0). One query."""
+    now = now or timezone.now()
+    rows = (
+        SittingItem.objects.filter(
+            sitting__user_id__in=user_ids,
+            sitting__mode="mock",
+            sitting__status="finished",
+            sitting__finished_at__gte=now - timedelta(days=UNANSWERED_WINDOW_DAYS),
+        )
+        .values("sitting__user_id")
+        .annotate(total=Count("id"), unanswered=Count("id", filter=Q(answered_at__isnull=True)))
+        .order_by()
+    )
+    return {r["sitting__user_id"]: r["unanswered"] / r["total"] for r in rows if r["total"]}
+
+
 def learner_progress(user, now=None):
     """Everything the dashboard and `GET /api/v1/progress/` show about mastery and readiness."""
     domains = list(Domain.objects.order_by("number"))
@@ -95,5 +116,9 @@ def learner_progress(user, now=None):
             }
             for t in tasks
         ],
-        "readiness": readiness(domain_mastery, {d.number: d.weight_percent for d in domains}),
+        "readiness": readiness(
+            domain_mastery,
+            {d.number: d.weight_percent for d in domains},
+            unanswered_shares([user.id], now).get(user.id, 0.0),
+        ),
     }

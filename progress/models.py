@@ -30,6 +30,11 @@ class Profile(models.Model):
         help_text="ESL accommodation: +30 minutes on mocks started from now on.",
     )
     hide_timer = models.BooleanField(default=False)
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="IANA name, e.g. Europe/Berlin; detected by the browser when empty.",
+    )
 
     def __str__(self):
         return f"Profile of {self.user}"
@@ -124,6 +129,13 @@ class Sitting(models.Model):
         if not self.is_open:
             return False
         return self.deadline is None or (now or timezone.now()) <= self.deadline + GRACE
+
+    def end(self, now=None):
+        """The learner ends the sitting (the exam page, the API or the form): score it now.
+        Ending between the deadline and the end of its grace counts as running out of time.
+        Idempotent, like `finish`."""
+        now = now or timezone.now()
+        return self.finish(now=now, timed_out=self.deadline is not None and now > self.deadline)
 
     def finish_if_expired(self, now=None):
         """Finalise the sitting if its deadline plus grace has passed; True if it did."""

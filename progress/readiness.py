@@ -10,6 +10,11 @@ Method, in a few lines:
   (blueprint quota, domain posterior); the total's mean and variance are summed over domains and
   read through a normal approximation: predicted scaled score, an 80 % interval, and the
   probability of scoring at least 750 (55 of 75 right on the linear scale).
+- The rule between score and knowledge: a mock's score counts an unanswered question as wrong
+  (as the exam does); mastery, the review queue and missed questions ignore questions never
+  answered (they say nothing about knowledge). Readiness forecasts a score, so it assumes the
+  learner leaves the same share unanswered as in their recent mocks (`unanswered_share`): each
+  question is right with probability mastery x (1 - share).
 - Below MIN_ANSWERS answers, or fewer than MIN_PER_DOMAIN in any domain, readiness is None
   ("not enough data") instead of a confident-looking number.
 """
@@ -78,10 +83,12 @@ def correct_needed_to_pass(total=blueprint.QUESTIONS_PER_EXAM):
     return math.ceil((blueprint.PASSING_SCALED_SCORE - blueprint.MIN_SCALED_SCORE) * total / span)
 
 
-def readiness(domain_mastery, weights):
-    """Predict the next mock from {domain number: Mastery} and {domain number: weight}.
+def readiness(domain_mastery, weights, unanswered_share=0.0):
+    """Predict the next mock from {domain number: Mastery}, {domain number: weight} and the share
+    of mock questions (0-1) the learner recently left unanswered.
 
-    Returns {predicted_score, low, high, pass_probability} or None when there is too little data.
+    Returns {predicted_score, low, high, pass_probability, unanswered_share} or None when there
+    is too little data.
     """
     answered = sum(m.answered for m in domain_mastery.values())
     if answered < MIN_ANSWERS or any(
@@ -92,7 +99,7 @@ def readiness(domain_mastery, weights):
     mean = variance = 0.0
     for number, n in quotas.items():
         m = domain_mastery[number]
-        p, s = m.mean, m.alpha + m.beta
+        p, s = m.mean * (1 - unanswered_share), m.alpha + m.beta
         mean += n * p
         variance += n * p * (1 - p) * (s + n) / (s + 1)  # beta-binomial
     sd = math.sqrt(variance)
@@ -102,6 +109,7 @@ def readiness(domain_mastery, weights):
         "low": to_scaled(mean - Z80 * sd),
         "high": to_scaled(mean + Z80 * sd),
         "pass_probability": round(1 - normal_cdf((need - 0.5 - mean) / sd), 4),
+        "unanswered_share": round(unanswered_share, 4),
     }
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from domains.models import Domain, MisconceptionCard, TaskStatement
 
-from .mastery import graded_answers, mastery_rows
+from .mastery import graded_answers, mastery_rows, unanswered_shares
 from .models import MisconceptionHit, WeakDomainReport
 from .readiness import Mastery, expected_points, readiness
 
@@ -92,6 +92,7 @@ def build_reports(user_ids, now=None):
             }
         )
     empty = Mastery.from_counts()
+    shares = unanswered_shares(todo, now)
     reports = []
     for uid in todo:
         dm = {d.number: by_domain.get((uid, d.number), empty) for d in domains}
@@ -135,7 +136,7 @@ def build_reports(user_ids, now=None):
                 domains=domain_rows,
                 tasks=task_rows,
                 misconceptions=revealed,
-                readiness=readiness(dm, weights),
+                readiness=readiness(dm, weights, shares.get(uid, 0.0)),
                 practice_tasks=[row["number"] for row in task_rows[:PRACTICE_TASKS]],
             )
         )

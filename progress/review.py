@@ -1,8 +1,10 @@
 """What grading records beyond the score: misconceptions revealed and the spaced-review queue.
 
 The queue is scheduled with FSRS (the `fsrs` package, the scheduler Anki uses). A question
-enters it when the learner gets it wrong; a card when the learner reveals it. Answering a due
-item in practice reviews it: right is "Good", wrong is "Again".
+enters it when the learner answers it wrong; a card when the learner reveals it. Answering a due
+item in practice reviews it: right is "Good", wrong is "Again". A question never answered (the
+rest of a mock whose time ran out, say) scores zero but is no evidence of what the learner
+knows: it stays out of the queue (see assembly.not_reached_question_ids).
 """
 
 from django.db.models import Q
@@ -44,7 +46,7 @@ def record_graded(user, items, now, practice, queue=True):
                 revealed_cards.add(choice.misconception_id)
         if item.is_correct:
             right_questions.add(item.question_id)
-        elif item.selected or not practice:
+        elif item.selected:
             wrong_questions.add(item.question_id)
     if hits:
         MisconceptionHit.objects.bulk_create(hits, ignore_conflicts=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import group_views, views
+from . import group_views, timezones, views
 
 app_name = "progress"
 urlpatterns = [
@@ -8,10 +8,12 @@ urlpatterns = [
     path("mock/start/", views.start_mock, name="start-mock"),
     path("practice/", views.practice, name="practice"),
     path("practice/missed/", views.practice_missed, name="practice-missed"),
+    path("practice/not-reached/", views.practice_not_reached, name="practice-not-reached"),
     path("sittings/<int:pk>/", views.sitting_page, name="sitting"),
     path("sittings/<int:pk>/end/", views.end_sitting, name="end"),
     path("sittings/<int:pk>/results/", views.results, name="results"),
     path("profile/", views.profile, name="profile"),
+    path("profile/time-zone/", timezones.set_time_zone, name="time-zone"),
     path("progress/", views.dashboard, name="dashboard"),
     path("practice/review/", views.practice_review, name="practice-review"),
     path("reports/<int:pk>/practice/", views.practice_report, name="practice-report"),

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -13,10 +14,11 @@ from .access import get_sitting_for_user
 from .charts import domain_bars_svg, mastery_bars_svg, score_trend_svg
 from .forms import PracticeForm, ProfileForm
 from .mastery import learner_progress
-from .models import Profile, Regrade, Sitting, WeakDomainReport
+from .models import GRACE, Profile, Regrade, Sitting, WeakDomainReport
 from .presenters import sitting_state
 from .reports import latest_report
 from .review import due_items, due_question_ids
+from .timezones import remember as remember_time_zone
 
 
 @login_required
@@ -36,6 +38,7 @@ def home(request):
             "exam": blueprint,
             "profile": Profile.for_user(user),
             "missed_count": len(assembly.missed_question_ids(user)),
+            "not_reached_count": len(assembly.not_reached_question_ids(user)),
             "due_count": due_items(user, timezone.now()).count(),
             "report": latest_report(user),
         },
@@ -43,14 +46,48 @@ def home(request):
 
 
 @login_required
-@require_POST
 def start_mock(request):
+    """GET: the instructions screen. POST (its Start button): create the mock; the clock starts
+    now, not when the instructions were opened."""
+    open_sitting = assembly.open_sitting(request.user)
+    if open_sitting and open_sitting.is_mock and not open_sitting.finish_if_expired():
+        messages.warning(request, "You already have a mock in progress: here it is.")
+        return redirect(open_sitting.get_absolute_url())
+    if request.method == "GET":
+        return render(
+            request,
+            "progress/mock_instructions.html",
+            {
+                "exam": blueprint,
+                "profile": Profile.for_user(request.user),
+                "open_practice": open_sitting,
+                "grace_seconds": int(GRACE.total_seconds()),
+            },
+        )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["GET", "POST"])
     try:
         sitting = assembly.start_mock(request.user)
     except assembly.OpenSittingExists as exc:
         messages.warning(request, "You already have a mock in progress: here it is.")
         return redirect(exc.sitting.get_absolute_url())
+    _say_replaced(request, sitting)
     return redirect(sitting.get_absolute_url())
+
+
+def _say_replaced(request, sitting):
+    previous = getattr(sitting, "replaced", None)
+    if previous is not None:
+        messages.info(
+            request,
+            f"Your open practice set “{previous.title or 'Practice'}” was finished (scored on "
+            "the questions you checked) so that this one could start.",
+        )
+
+
+def _mock_in_progress(request, exc):
+    messages.warning(request, "Your mock exam is in progress: finish it before practising.")
+    return redirect(exc.sitting.get_absolute_url())
 
 
 @login_required
@@ -66,11 +103,11 @@ def practice(request):
                 title=_practice_title(form.cleaned_data),
             )
         except assembly.OpenSittingExists as exc:
-            messages.warning(request, "Finish your mock exam before practising.")
-            return redirect(exc.sitting.get_absolute_url())
+            return _mock_in_progress(request, exc)
         except ValueError as exc:
             form.add_error(None, str(exc))
         else:
+            _say_replaced(request, sitting)
             return redirect(sitting.get_absolute_url())
     return render(
         request,
@@ -112,9 +149,25 @@ def practice_missed(request):
             source="missed",
         )
     except assembly.OpenSittingExists as exc:
-        messages.warning(request, "Finish your mock exam before practising.")
-        return redirect(exc.sitting.get_absolute_url())
+        return _mock_in_progress(request, exc)
+    _say_replaced(request, sitting)
     return redirect(sitting.get_absolute_url())
+
+
+@login_required
+@require_POST
+def practice_not_reached(request):
+    ids = assembly.not_reached_question_ids(request.user)
+    if not ids:
+        messages.info(request, "There are no questions you did not reach.")
+        return redirect("progress:home")
+    return _start_practice_or_redirect(
+        request,
+        question_ids=ids,
+        count=min(len(ids), 75),
+        title="Questions I did not reach",
+        source="not_reached",
+    )
 
 
 @login_required
@@ -131,6 +184,7 @@ def sitting_page(request, pk):
             "state": sitting_state(sitting),
             "profile": profile,
             "exam": blueprint,
+            "grace_seconds": int(GRACE.total_seconds()),
         },
     )
 
@@ -138,9 +192,18 @@ def sitting_page(request, pk):
 @login_required
 @require_POST
 def end_sitting(request, pk):
+    """The exam page's no-JavaScript fallback for ending (the page itself ends through the API
+    after delivering its queued saves)."""
     sitting = get_sitting_for_user(request.user, pk)
-    sitting.finish()
+    sitting.end()
     return redirect("progress:results", pk=sitting.pk)
+
+
+def _not_counted(raw, items):
+    """Positions the exam page reports as given in the browser but refused by the server (the
+    sitting had closed): `?not_counted=3,7`. Unknown positions are ignored."""
+    positions = {int(p) for p in raw.split(",") if p.strip().isdigit()}
+    return [item for item in items if item["position"] in positions]
 
 
 REVIEW_FILTERS = {"all", "incorrect", "flagged"}
@@ -162,6 +225,7 @@ def results(request, pk):
     if domain.isdigit():
         items = [i for i in items if i["question"]["domain"] == int(domain)]
     for item in items:
+        item["incomplete"] = 0 < len(item["selected"]) < item["question"]["select_count"]
         item["options"] = [
             {**shown, **fb, "chosen": shown["id"] in item["selected"]}
             for shown, fb in zip(
@@ -184,10 +248,15 @@ def results(request, pk):
             "sitting": sitting,
             "result": result,
             "regrades": regrades,
+            "not_counted": _not_counted(request.GET.get("not_counted", ""), state["items"]),
+            "unanswered_count": sum(1 for i in state["items"] if not i["selected"]),
+            "grace_seconds": int(GRACE.total_seconds()),
             "items": items,
             "show": show if show in REVIEW_FILTERS else "all",
             "domain_filter": domain,
-            "chart": domain_bars_svg(result.get("domains", [])) if result else "",
+            "chart": domain_bars_svg(result.get("domains", []), pass_line=sitting.is_mock)
+            if result
+            else "",
             "exam": blueprint,
         },
     )
@@ -199,6 +268,7 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()
+        remember_time_zone(request, profile.time_zone)
         messages.success(request, "Saved. Extra time applies to mocks you start from now on.")
         return redirect("progress:profile")
     return render(request, "progress/profile.html", {"form": form})
@@ -208,11 +278,11 @@ def _start_practice_or_redirect(request, **kwargs):
     try:
         sitting = assembly.start_practice(request.user, **kwargs)
     except assembly.OpenSittingExists as exc:
-        messages.warning(request, "Finish your mock exam before practising.")
-        return redirect(exc.sitting.get_absolute_url())
+        return _mock_in_progress(request, exc)
     except ValueError as exc:
         messages.info(request, str(exc))
         return redirect("progress:home")
+    _say_replaced(request, sitting)
     return redirect(sitting.get_absolute_url())
 
 

@@ -1,7 +1,10 @@
 // The exam page: one question per screen, autosave with offline retry, the server's clock.
 // Server-rendered data arrives in #sitting-state; every change is PUT to the API at once and
 // kept in localStorage until the server acknowledges it, so a reload or a dropped network loses
-// nothing.
+// nothing. Saves of one item go one after another and carry the item's revision, so a stale tab
+// never overwrites a newer answer given elsewhere (the server answers 409 stale_revision).
+// Ending the exam, by the button or by the clock, first delivers every queued change; what cannot
+// reach the server before the grace runs out is listed on the results page as "did not count".
 (function () {
   "use strict";
 
@@ -11,20 +14,29 @@
   const isMock = root.dataset.mode === "mock";
   const apiUrl = root.dataset.api;
   const resultsUrl = root.dataset.results;
-  const csrf = document.querySelector("#end-form input[name=csrfmiddlewaretoken]").value;
+  const sessionUrl = root.dataset.session;
+  const graceMs = Number(root.dataset.graceSeconds || 10) * 1000;
   const storeKey = "examprep:sitting:" + state.id + ":pending";
+  const warnedKey = "examprep:sitting:" + state.id + ":warned";
   const items = state.items;
   const $ = (id) => document.getElementById(id);
   const letters = "ABCDEF";
+  const MAX_PARALLEL = 3;
+  const ANSWER_FIELDS = ["selected", "struck", "flagged"];
 
+  let csrf = document.querySelector("#end-form input[name=csrfmiddlewaretoken]").value;
   let index = Math.min(Math.max((state.current_position || 1) - 1, 0), items.length - 1);
   let enteredAt = performance.now();
   let pending = loadPending();
-  let inFlight = false;
+  const inFlight = new Set();     // positions with a save on the wire (one per item at a time)
+  const notCounted = new Set();   // positions whose change the server refused: the sitting closed
   let retryDelay = 2000;
   let retryTimer = null;
-  let ended = false;
-  const touched = new Set();  // positions changed on this page: the server copy may be older
+  let failing = false;            // the last save failed: announce the recovery once it works
+  let ending = false;             // the learner ended the sitting or the clock ran out
+  let closed = false;             // the server says the sitting is over
+  const touched = new Set();      // positions changed on this page: the server copy may be older
+  const drainWaiters = [];
 
   // ---- persistence -------------------------------------------------------------------------
   function loadPending() {
@@ -36,7 +48,8 @@
       else localStorage.removeItem(storeKey);
     } catch (e) { /* storage full or disabled: the server copy still counts */ }
   }
-  // Unsent changes from an earlier visit win over the server's copy: they are newer.
+  // Unsent changes from an earlier visit win over the server's copy: they are newer (unless the
+  // server's revision moved on meanwhile; then the save is refused and the page shows the server's).
   for (const [pos, change] of Object.entries(pending)) {
     const item = items[Number(pos) - 1];
     if (!item || item.feedback) { delete pending[pos]; continue; }
@@ -45,79 +58,234 @@
     if (change.flagged !== undefined) item.flagged = change.flagged;
   }
 
+  function hasAnswerFields(change) {
+    return ANSWER_FIELDS.some((f) => change[f] !== undefined);
+  }
+
   function queue(item, fields) {
     if (Object.keys(fields).length) touched.add(item.position);
     const change = pending[item.position] || {};
+    // The revision this change was made on: the server refuses it if the item moved on since.
+    if (hasAnswerFields(fields) && change.revision === undefined && item.revision !== undefined) {
+      change.revision = item.revision;
+    }
     Object.assign(change, fields);
     pending[item.position] = change;
     storePending();
     flush();
   }
 
+  // ---- status and announcements -------------------------------------------------------------
   function setStatus(text, bad) {
     const el = $("save-status");
     if (el.textContent !== text) el.textContent = text;
     el.classList.toggle("bad", !!bad);
   }
+  // Screen readers hear save failures and the recovery, not every "Saving…/Saved".
+  function announceSave(text) { $("save-alert").textContent = text; }
+  function showProblem(text) {
+    const el = $("save-problem");
+    el.textContent = text || "";
+    el.hidden = !text;
+  }
+  function say(region, text) {
+    // Clear first so the same words are spoken again when asked again.
+    region.textContent = "";
+    setTimeout(() => { region.textContent = text; }, 50);
+  }
 
+  // ---- talking to the server ----------------------------------------------------------------
   async function request(url, options) {
-    const response = await fetch(url, Object.assign({
+    return fetch(url, Object.assign({
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
     }, options));
-    return response;
   }
 
-  async function flush() {
-    if (inFlight || ended) return;
-    const positions = Object.keys(pending);
-    if (!positions.length) { setStatus("Saved"); return; }
-    inFlight = true;
-    setStatus("Saving…");
-    const pos = positions[0];
-    const sent = JSON.stringify(pending[pos]);
-    let response;
+  // After a log-out and log-in in another tab the page's CSRF token is stale: fetch the current
+  // one. Returns false when the browser is not logged in at all.
+  async function refreshToken() {
     try {
-      response = await request(apiUrl + "items/" + pos + "/", { method: "PUT", body: sent });
-    } catch (e) {
-      response = null;
-    }
-    inFlight = false;
-    if (response && response.ok) {
-      const saved = await response.json();
-      if (JSON.stringify(pending[pos]) === sent) delete pending[pos];
-      else if (pending[pos]) delete pending[pos].seconds;
-      storePending();
-      retryDelay = 2000;
-      const item = items[Number(pos) - 1];
-      if (saved.feedback) { item.feedback = saved.feedback; item.selected = saved.selected; if (items[index] === item) render(); }
-      flush();
-      return;
-    }
-    if (response && response.status === 409) { sittingClosed(); return; }
-    if (response && response.status === 400) {
-      const body = await response.json().catch(() => ({}));
-      delete pending[pos];
-      storePending();
-      $("limit-message").textContent = body.detail || "That change was refused.";
-      setStatus("Saved");
-      flush();
-      return;
-    }
-    if (response && (response.status === 403 || response.status === 401)) {
-      setStatus("Not saved — please log in again in another tab; your answers are kept here", true);
-    } else {
-      setStatus("Not saved — retrying", true);
-    }
+      const r = await fetch(sessionUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } });
+      if (!r.ok) return false;
+      const body = await r.json();
+      if (body.csrf_token) {
+        csrf = body.csrf_token;
+        document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach((i) => { i.value = csrf; });
+      }
+      return !!body.authenticated;
+    } catch (e) { return null; }
+  }
+
+  function settleDrain() {
+    if (Object.keys(pending).length && !closed) return;
+    while (drainWaiters.length) drainWaiters.shift()();
+  }
+
+  function scheduleRetry() {
     clearTimeout(retryTimer);
     retryTimer = setTimeout(flush, retryDelay);
-    retryDelay = Math.min(retryDelay * 2, 30000);
+    retryDelay = Math.min(retryDelay * 2, ending ? 2000 : 30000);
+  }
+
+  function flush() {
+    if (closed) { settleDrain(); return; }
+    const positions = Object.keys(pending).filter((p) => !inFlight.has(p));
+    if (!positions.length && !inFlight.size) {
+      setStatus("Saved");
+      settleDrain();
+      return;
+    }
+    for (const pos of positions) {
+      if (inFlight.size >= MAX_PARALLEL) break;
+      send(pos);
+    }
+  }
+
+  async function send(pos) {
+    inFlight.add(pos);
+    setStatus("Saving…");
+    const change = pending[pos];
+    const body = Object.assign({}, change);
+    if (!hasAnswerFields(body)) delete body.revision;  // time and position only: never stale
+    const sent = JSON.stringify(change);
+    let response = null;
+    try {
+      response = await request(apiUrl + "items/" + pos + "/", { method: "PUT", body: JSON.stringify(body) });
+    } catch (e) { /* offline */ }
+    inFlight.delete(pos);
+    const item = items[Number(pos) - 1];
+    if (response && response.ok) {
+      const saved = await response.json().catch(() => ({}));
+      if (saved.revision !== undefined) item.revision = saved.revision;
+      if (pending[pos] && JSON.stringify(pending[pos]) === sent) delete pending[pos];
+      else if (pending[pos]) {
+        // Changed again while this save was on the wire: send the rest on the new revision.
+        delete pending[pos].seconds;
+        if (saved.revision !== undefined) pending[pos].revision = saved.revision;
+        else delete pending[pos].revision;
+      }
+      storePending();
+      retryDelay = 2000;
+      if (failing) { failing = false; showProblem(""); announceSave("Connection back: all answers are saved."); }
+      if (saved.feedback) {
+        item.feedback = saved.feedback;
+        item.selected = saved.selected;
+        if (items[index] === item && !$("question-view").hidden) { render(); $("feedback").focus(); }
+      }
+      flush();
+      return;
+    }
+    if (response && response.status === 409) {
+      const refusal = await response.json().catch(() => ({}));
+      if (refusal.code === "stale_revision" && refusal.item) { staleItem(pos, refusal.item); flush(); return; }
+      if (pending[pos] && pending[pos].selected !== undefined) notCounted.add(Number(pos));
+      sittingClosed();
+      return;
+    }
+    if (response && response.status === 400) {
+      const refusal = await response.json().catch(() => ({}));
+      delete pending[pos];
+      storePending();
+      $("limit-message").textContent = refusal.detail || "That change was refused.";
+      flush();
+      return;
+    }
+    failing = true;
+    setStatus("Not saved", true);
+    if (ending) $("ending").textContent = "Cannot reach the server yet. Your answers are kept in this browser and are being sent.";
+    if (response && (response.status === 403 || response.status === 401)) {
+      const loggedIn = await refreshToken();
+      if (loggedIn) { flush(); return; }  // fresh token: try again at once
+      if (loggedIn === false) {
+        const text = "Not saved: you are logged out. Log in again (in another tab); your answers are kept in this browser and will be sent.";
+        showProblem(text); announceSave(text);
+      }
+    } else {
+      const text = "Not saved: no connection to the server. Retrying; your answers are kept in this browser.";
+      showProblem(text); announceSave(text);
+    }
+    scheduleRetry();
+  }
+
+  // The item changed in another tab or on another device after this page last saw it.
+  function staleItem(pos, server) {
+    const item = items[Number(pos) - 1];
+    const change = pending[pos] || {};
+    const same = ANSWER_FIELDS.every((f) => change[f] === undefined ||
+      JSON.stringify(change[f]) === JSON.stringify(server[f]));
+    item.selected = server.selected;
+    item.struck = server.struck;
+    item.flagged = server.flagged;
+    item.revision = server.revision;
+    const rest = {};
+    if (change.seconds) rest.seconds = change.seconds;
+    if (Object.keys(rest).length) pending[pos] = rest; else delete pending[pos];
+    storePending();
+    if (!same) {
+      const text = "Question " + pos + " was changed in another tab or on another device; this page now shows the answer saved there.";
+      $("stale-message").textContent = text;
+      $("stale-message").hidden = false;
+    }
+    if (items[index] === item && !$("question-view").hidden) render();
+  }
+
+  // Resolves when nothing is queued (true) or at `until` (a performance.now() value; false).
+  function drain(until) {
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (value) => { if (!done) { done = true; resolve(value); } };
+      drainWaiters.push(() => finish(true));
+      if (until !== undefined) setTimeout(() => finish(false), Math.max(0, until - performance.now()));
+      clearTimeout(retryTimer);
+      retryDelay = 1000;
+      flush();
+    });
+  }
+
+  function answerPositions() {
+    return Object.entries(pending).filter(([, c]) => c.selected !== undefined).map(([p]) => Number(p));
+  }
+
+  function goToResults() {
+    try { localStorage.removeItem(storeKey); localStorage.removeItem(warnedKey); } catch (e) { /* ignore */ }
+    const lost = Array.from(notCounted).sort((a, b) => a - b);
+    window.location.assign(resultsUrl + (lost.length ? "?not_counted=" + lost.join(",") : ""));
   }
 
   function sittingClosed() {
-    ended = true;
-    localStorage.removeItem(storeKey);
-    window.location.assign(resultsUrl);
+    closed = true;
+    answerPositions().forEach((p) => notCounted.add(p));
+    pending = {};
+    settleDrain();
+    if (!ending) goToResults();
+  }
+
+  // End the sitting: deliver every queued change first (up to the deadline's grace), then submit.
+  async function endSitting() {
+    if (ending) return;
+    ending = true;
+    bankTime();
+    $("ending").hidden = false;
+    if ($("confirm-end").open) $("confirm-end").close();
+    // The server takes answers until the deadline plus its grace; keep a margin for the trip.
+    const until = deadlineAt !== null ? deadlineAt + graceMs - 1500 : undefined;
+    let delivered = await drain(until);
+    while (!delivered && until === undefined && !closed) {
+      $("ending").textContent = "Cannot reach the server. Your answers are kept in this browser; the exam ends as soon as they are delivered.";
+      delivered = await drain(performance.now() + 5000);
+    }
+    answerPositions().forEach((p) => notCounted.add(p));
+    for (let attempt = 0; !closed; attempt++) {
+      let response = null;
+      try { response = await request(root.dataset.submit, { method: "POST", body: "{}" }); } catch (e) { /* offline */ }
+      if (response && (response.ok || response.status === 409 || response.status === 404)) break;
+      if (response && response.status === 403) { await refreshToken(); continue; }
+      // Past the grace the server finishes the sitting by itself; the results page shows it then.
+      if (until !== undefined && performance.now() > until + 20000 && attempt > 3) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    goToResults();
   }
 
   // ---- time on question ---------------------------------------------------------------------
@@ -125,7 +293,7 @@
     const item = items[index];
     const seconds = Math.round((performance.now() - enteredAt) / 1000);
     enteredAt = performance.now();
-    if (seconds > 0 && !item.feedback) {
+    if (seconds > 0 && !item.feedback && !ending) {
       const change = pending[item.position] || {};
       change.seconds = (change.seconds || 0) + seconds;
       pending[item.position] = change;
@@ -134,7 +302,15 @@
   }
 
   // ---- rendering ----------------------------------------------------------------------------
+  function progress(item) {
+    const chosen = item.selected.length, needed = item.question.select_count;
+    if (!chosen) return "unanswered";
+    return chosen < needed ? "incomplete" : "answered";
+  }
+
   function render() {
+    // Re-rendering replaces the options: keep the keyboard focus on the same control.
+    const activeId = document.activeElement ? document.activeElement.id : "";
     const item = items[index];
     const q = item.question;
     const multiple = q.kind === "multiple";
@@ -170,6 +346,7 @@
       label.append(letter, " ", text);
       const strike = document.createElement("button");
       strike.type = "button";
+      strike.id = "strike-" + choice.id;
       strike.className = "strike small-button";
       strike.setAttribute("aria-pressed", struck ? "true" : "false");
       strike.textContent = struck ? "Restore" : "Strike out";
@@ -181,9 +358,13 @@
     });
     const flag = $("flag");
     flag.setAttribute("aria-pressed", item.flagged ? "true" : "false");
-    flag.firstChild.textContent = item.flagged ? "Flagged " : "Flag for review ";
+    flag.classList.toggle("is-flagged", item.flagged);
+    flag.firstChild.textContent = item.flagged ? "⚑ Flagged " : "Flag for review ";
     $("prev").disabled = index === 0;
     $("next").disabled = index === items.length - 1;
+    const status = progress(item);
+    $("item-status").textContent = status === "incomplete"
+      ? "Incomplete: " + item.selected.length + " of " + q.select_count + " chosen. An incomplete answer scores zero." : "";
     const check = $("check");
     if (check) {
       // Practice checks a complete answer: as many options as the question asks for.
@@ -192,17 +373,25 @@
     }
     renderFeedback(item);
     updatePace();
+    if (/^(choice|strike)-/.test(activeId) && $(activeId) && document.activeElement !== $(activeId)) {
+      $(activeId).focus();
+    }
   }
 
   function decorate(row, choiceId, feedback) {
     const info = feedback.choices.find((c) => c.id === choiceId);
     if (!info) return;
+    const chosen = items[index].selected.includes(choiceId);
     row.classList.add(info.is_correct ? "is-correct" : "is-wrong");
+    if (chosen) row.classList.add("chosen");
+    const mark = document.createElement("strong");
+    mark.className = "pick-mark " + (info.is_correct ? "pass" : "fail");
+    if (chosen) mark.textContent = info.is_correct ? "✓ Your choice — right. " : "✗ Your choice — wrong. ";
+    else mark.textContent = info.is_correct ? "✓ Right option (you did not choose it). " : "Wrong option. ";
     const why = document.createElement("div");
     why.className = "why prose";
-    const chosen = items[index].selected.includes(choiceId) ? "Your choice. " : "";
-    why.innerHTML = "<strong>" + chosen + (info.is_correct ? "Correct option. " : "Incorrect option. ") + "</strong>" + info.why_html;
-    if (chosen) row.classList.add("chosen");
+    why.innerHTML = info.why_html;
+    why.prepend(mark);
     row.append(why);
   }
 
@@ -214,7 +403,7 @@
     box.textContent = "";
     const verdict = document.createElement("p");
     verdict.className = f.correct ? "verdict pass" : "verdict fail";
-    verdict.textContent = f.correct ? "Correct." : "Not quite.";
+    verdict.textContent = f.correct ? "✓ Correct." : "✗ Not quite.";
     box.append(verdict);
     if (f.explanation_html) {
       const ex = document.createElement("div");
@@ -245,6 +434,7 @@
     box.append(links);
     if (f.references && f.references.length) {
       const ul = document.createElement("ul");
+      ul.className = "references";
       f.references.forEach((ref) => {
         const li = document.createElement("li");
         const a = document.createElement("a");
@@ -258,7 +448,7 @@
   // ---- actions ------------------------------------------------------------------------------
   function choose(choiceId, input) {
     const item = items[index];
-    if (item.feedback) return;
+    if (item.feedback || ending) return;
     const max = item.question.select_count;
     let selected = item.selected.slice();
     if (item.question.kind === "single") {
@@ -284,14 +474,18 @@
 
   function toggleStrike(choiceId) {
     const item = items[index];
+    if (ending) return;
     item.struck = item.struck.includes(choiceId)
       ? item.struck.filter((id) => id !== choiceId) : item.struck.concat([choiceId]);
     queue(item, { struck: item.struck });
     render();
+    const again = document.getElementById("strike-" + choiceId);
+    if (again) again.focus();
   }
 
   function toggleFlag() {
     const item = items[index];
+    if (ending) return;
     item.flagged = !item.flagged;
     queue(item, { flagged: item.flagged });
     render();
@@ -306,8 +500,9 @@
     queue(items[index], {});
     showQuestion();
     render();
-    $("stem").focus({ preventScroll: true });
     window.scrollTo(0, 0);
+    // The heading says "Question n of N": a screen reader hears the new question.
+    $("progress-label").focus({ preventScroll: true });
   }
 
   function showQuestion() { $("review-view").hidden = true; $("question-view").hidden = false; }
@@ -322,6 +517,12 @@
     });
   });
 
+  function counts() {
+    const c = { answered: 0, incomplete: 0, unanswered: 0, flagged: 0 };
+    items.forEach((item) => { c[progress(item)]++; if (item.flagged) c.flagged++; });
+    return c;
+  }
+
   function showReview(keepFocus) {
     bankTime();
     flush();
@@ -329,55 +530,51 @@
     $("review-view").hidden = false;
     const list = $("review-list");
     list.textContent = "";
-    let unanswered = 0, flagged = 0;
     items.forEach((item, i) => {
-      const answered = item.selected.length > 0;
-      if (!answered) unanswered++;
-      if (item.flagged) flagged++;
-      if ((reviewFilter === "unanswered" && answered) || (reviewFilter === "flagged" && !item.flagged)) return;
+      const status = progress(item);
+      if ((reviewFilter === "unanswered" && status !== "unanswered") ||
+          (reviewFilter === "incomplete" && status !== "incomplete") ||
+          (reviewFilter === "flagged" && !item.flagged)) return;
       const li = document.createElement("li");
       const b = document.createElement("button");
       b.type = "button";
-      b.className = "review-item" + (answered ? " answered" : " unanswered") + (item.flagged ? " flagged" : "");
-      b.textContent = (i + 1) + (item.flagged ? " ⚑" : "");
-      b.setAttribute("aria-label", "Question " + (i + 1) + ": " + (answered ? "answered" : "unanswered") + (item.flagged ? ", flagged" : ""));
+      b.className = "review-item " + status + (item.flagged ? " flagged" : "");
+      b.textContent = (i + 1) + (status === "incomplete" ? " ½" : "") + (item.flagged ? " ⚑" : "");
+      const detail = status === "incomplete"
+        ? "incomplete (" + item.selected.length + " of " + item.question.select_count + " chosen)" : status;
+      b.setAttribute("aria-label", "Question " + (i + 1) + ": " + detail + (item.flagged ? ", flagged" : ""));
       b.addEventListener("click", () => go(i));
       li.append(b);
       list.append(li);
     });
-    $("review-summary").textContent = (items.length - unanswered) + " answered, " + unanswered + " unanswered, " + flagged + " flagged.";
+    const c = counts();
+    $("review-summary").textContent = c.answered + " answered, " + c.incomplete + " incomplete, " +
+      c.unanswered + " unanswered, " + c.flagged + " flagged.";
     if (keepFocus !== true) $("review-title").focus();
-    return { unanswered: unanswered, flagged: flagged };
+    return c;
   }
 
-  async function confirmEnd() {
-    const counts = showReview();
-    $("confirm-text").textContent = "You have " + counts.unanswered + " unanswered and " + counts.flagged +
-      " flagged question(s)." + (isMock ? " Unanswered questions count as wrong. You cannot come back after ending." : "");
+  function confirmEnd() {
+    const c = showReview();
+    const parts = [c.unanswered + " unanswered", c.incomplete + " incomplete", c.flagged + " flagged"];
+    $("confirm-text").textContent = "You have " + parts.join(", ") + " question(s)." +
+      (isMock ? " Unanswered and incomplete questions score zero (no partial credit). You cannot come back after ending." : "");
     $("confirm-end").showModal();
-  }
-
-  async function finishNow() {
-    // Time is up: send what is pending, then submit. The server scores what it has either way.
-    if (ended) return;
-    bankTime();
-    for (let i = 0; i < 3 && Object.keys(pending).length; i++) { await flush(); }
-    ended = true;
-    try { await request(root.dataset.submit, { method: "POST", body: "{}" }); } catch (e) { /* the server sweep will finish it */ }
-    localStorage.removeItem(storeKey);
-    window.location.assign(resultsUrl);
   }
 
   // ---- the clock (mocks only) -----------------------------------------------------------------
   let deadlineAt = null;   // performance.now() value at the deadline: immune to the wall clock
-  const warned = new Set();
+  const warned = new Set(loadWarned());
+  function loadWarned() {
+    try { return JSON.parse(localStorage.getItem(warnedKey)) || []; } catch (e) { return []; }
+  }
   function syncClock(remaining) { deadlineAt = performance.now() + remaining * 1000; }
   async function resync() {
     try {
       const r = await request(apiUrl + "clock/", { method: "GET" });
       if (r.ok) {
         const body = await r.json();
-        if (body.status !== "in_progress") { sittingClosed(); return; }
+        if (body.status !== "in_progress") { if (!ending) sittingClosed(); return; }
         syncClock(body.remaining_seconds);
       }
     } catch (e) { /* keep counting locally */ }
@@ -386,21 +583,32 @@
     const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
     return h + ":" + String(m).padStart(2, "0") + ":" + String(sec).padStart(2, "0");
   }
+  function spoken(s) {
+    if (s < 60) return s + " second" + (s === 1 ? "" : "s") + " remaining.";
+    const total = Math.round(s / 60), h = Math.floor(total / 60), m = total % 60;
+    const parts = [];
+    if (h) parts.push(h + " hour" + (h === 1 ? "" : "s"));
+    if (m || !h) parts.push(m + " minute" + (m === 1 ? "" : "s"));
+    return parts.join(" ") + " remaining.";
+  }
   function remaining() { return Math.max(0, Math.round((deadlineAt - performance.now()) / 1000)); }
   function tick() {
     const left = remaining();
     $("timer").textContent = fmt(left);
-    for (const minutes of [30, 15, 5]) {
-      if (left <= minutes * 60 && left > 0 && !warned.has(minutes)) {
-        warned.add(minutes);
-        const text = minutes + " minutes remaining.";
-        $("time-alert").textContent = text;
-        const banner = $("time-banner");
-        banner.textContent = text;
-        banner.hidden = false;
-      }
+    // One warning per threshold per sitting (kept across reloads), saying the real time left.
+    const crossed = [30, 15, 5].filter((m) => left <= m * 60 && left > 0 && !warned.has(m));
+    if (crossed.length) {
+      // Also count a threshold less than a minute away as told: the same words twice in a row
+      // (after a reload at 5:40, say) would only be noise.
+      [30, 15, 5].filter((m) => left <= m * 60 + 60).forEach((m) => warned.add(m));
+      try { localStorage.setItem(warnedKey, JSON.stringify(Array.from(warned))); } catch (e) { /* ignore */ }
+      const text = spoken(left);
+      $("time-alert").textContent = text;
+      const banner = $("time-banner");
+      banner.textContent = text;
+      banner.hidden = false;
     }
-    if (left <= 0) finishNow();
+    if (left <= 0) endSitting();
     updatePace();
   }
   function updatePace() {
@@ -409,7 +617,7 @@
     const total = Number(root.dataset.minutesPerQuestion) * 60 * items.length;
     const used = total - remaining();
     const expected = used / (Number(root.dataset.minutesPerQuestion) * 60);
-    const answered = items.filter((i) => i.selected.length).length;
+    const answered = items.filter((i) => progress(i) === "answered").length;
     const diff = Math.round(answered - expected);
     pace.textContent = diff >= 0 ? "On pace (+" + diff + ")" : "Behind pace by " + (-diff) + " question(s)";
   }
@@ -419,16 +627,13 @@
   $("next").addEventListener("click", () => go(index + 1));
   $("flag").addEventListener("click", toggleFlag);
   $("show-review").addEventListener("click", showReview);
-  $("back-to-question").addEventListener("click", () => { showQuestion(); render(); });
+  $("back-to-question").addEventListener("click", () => { showQuestion(); render(); $("progress-label").focus(); });
   $("end").addEventListener("click", confirmEnd);
   $("cancel-end").addEventListener("click", () => $("confirm-end").close());
-  $("end-form").addEventListener("submit", async (event) => {
+  $("end-form").addEventListener("submit", (event) => {
+    // The form is the no-JavaScript fallback; here the page ends through the API after saving.
     event.preventDefault();
-    bankTime();
-    for (let i = 0; i < 3 && Object.keys(pending).length; i++) { await flush(); }
-    ended = true;
-    localStorage.removeItem(storeKey);
-    event.target.submit();
+    endSitting();
   });
   $("question-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -438,33 +643,36 @@
     queue(item, { selected: item.selected });
   });
   document.addEventListener("keydown", (event) => {
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.ctrlKey || event.metaKey || event.altKey || ending) return;
     const tag = (event.target.tagName || "").toLowerCase();
-    if (tag === "textarea" || (tag === "input" && !["radio", "checkbox"].includes(event.target.type))) return;
-    if ($("confirm-end").open || $("question-view").hidden) return;
-    const key = event.key.toUpperCase();
+    if (tag === "textarea" || tag === "select" || (tag === "input" && !["radio", "checkbox"].includes(event.target.type))) return;
+    if ($("confirm-end").open) return;
+    const code = event.code || "";
+    if (code === "KeyT" && isMock && !event.shiftKey) { say($("time-alert"), spoken(remaining())); event.preventDefault(); return; }
+    if (code === "KeyR" && !event.shiftKey) { showReview(); event.preventDefault(); return; }
+    if ($("question-view").hidden) return;
     const item = items[index];
+    if (code === "KeyN") { go(index + 1); event.preventDefault(); return; }
+    if (code === "KeyP") { go(index - 1); event.preventDefault(); return; }
+    if (code === "KeyM") { toggleFlag(); event.preventDefault(); return; }
     let pick = -1;
-    if (/^[1-6]$/.test(key)) pick = Number(key) - 1;
-    else if (/^[A-E]$/.test(key) || (key === "F" && event.shiftKey)) pick = letters.indexOf(key);
-    if (key === "N") { go(index + 1); event.preventDefault(); return; }
-    if (key === "P") { go(index - 1); event.preventDefault(); return; }
-    if (key === "F" && !event.shiftKey) { toggleFlag(); event.preventDefault(); return; }
-    if (pick >= 0 && pick < item.question.choices.length) {
-      const id = item.question.choices[pick].id;
-      const input = document.getElementById("choice-" + id);
-      if (input && !input.disabled) {
-        if (item.question.kind === "single") input.checked = true;
-        else input.checked = !input.checked;
-        choose(id, input);
-      }
-      event.preventDefault();
+    const m = /^(?:Digit|Numpad)([1-6])$/.exec(code) || /^Key([A-F])$/.exec(code);
+    if (m) pick = /[1-6]/.test(m[1]) ? Number(m[1]) - 1 : letters.indexOf(m[1]);
+    if (pick < 0 || pick >= item.question.choices.length) return;
+    event.preventDefault();
+    const id = item.question.choices[pick].id;
+    if (event.shiftKey) { toggleStrike(id); return; }
+    const input = document.getElementById("choice-" + id);
+    if (input && !input.disabled) {
+      if (item.question.kind === "single") input.checked = true;
+      else input.checked = !input.checked;
+      choose(id, input);
     }
   });
   window.addEventListener("online", flush);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") { bankTime(); storePending(); }
-    else if (isMock) resync();
+    else { if (isMock) resync(); flush(); }
   });
 
   if (isMock) {
@@ -496,6 +704,7 @@
         item.selected = serverItem.selected;
         item.struck = serverItem.struck;
         item.flagged = serverItem.flagged;
+        if (serverItem.revision !== undefined) item.revision = serverItem.revision;
         if (serverItem.feedback) item.feedback = serverItem.feedback;
       });
       if (!$("question-view").hidden) render();

@@ -26,4 +26,7 @@ def logged_in(page, live_server, alice):
     page.fill("#id_password", "pw-alice")
     page.click("button[type=submit]")
     page.wait_for_url("**/home/")
+    # The first page reports the browser's time zone (a write): let it land before the test
+    # writes to the in-memory test database, which cannot wait out a lock as a file can.
+    page.wait_for_load_state("networkidle")
     return page

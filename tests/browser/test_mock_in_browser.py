@@ -1,5 +1,6 @@
 """A short mock, end to end, in Debian's chromium: answer, flag, strike, reload, review, submit."""
 
+import re
 from datetime import timedelta
 from random import Random
 
@@ -46,10 +47,11 @@ def test_short_mock_end_to_end(logged_in, live_server, short_mock):
     expect(page.locator("#timer")).to_contain_text("2:59:")
     items = list(short_mock.items.prefetch_related("version__choices").order_by("position"))
 
-    # Q1: answer right with the keyboard, flag it, strike an option.
+    # Q1: answer right with the keyboard, flag it (M), strike an option.
     for letter in _right_letters(items[0]):
         page.keyboard.press(letter.lower())
-    page.keyboard.press("f")
+    page.keyboard.press("m")
+    expect(page.locator("#flag")).to_have_class(re.compile("is-flagged"))
     page.locator(".strike").last.click()
     expect(page.locator("#save-status")).to_have_text("Saved")
     expect(page.locator(".option.struck")).to_have_count(1)
@@ -75,23 +77,38 @@ def test_short_mock_end_to_end(logged_in, live_server, short_mock):
         page.locator("#option-list label").nth(n).click()
     expect(page.locator("#limit-message")).to_contain_text("only 2")
     expect(page.locator("#option-list input:checked")).to_have_count(2)
+    # One box of "Choose TWO" is incomplete, not answered: on the page, the review and the end.
+    page.locator("#option-list label").nth(0).click()
+    expect(page.locator("#item-status")).to_contain_text("Incomplete: 1 of 2")
 
     # Review screen and the confirmation that counts what is left.
     page.locator("#show-review").click()
-    expect(page.locator("#review-summary")).to_contain_text("flagged")
+    expect(page.locator("#review-title")).to_be_focused()
+    expect(page.locator("#progress-label")).to_be_hidden()  # no "Question 3 of 6" header here
+    expect(page.locator("#review-summary")).to_have_text(
+        "2 answered, 1 incomplete, 3 unanswered, 1 flagged."
+    )
+    expect(page.locator(".review-item").nth(2)).to_have_attribute(
+        "aria-label", "Question 3: incomplete (1 of 2 chosen)"
+    )
     page.locator(".review-filters [data-filter=flagged]").click()
     expect(page.locator(".review-item")).to_have_count(1)
     page.locator(".review-filters [data-filter=unanswered]").click()
     expect(page.locator(".review-item")).to_have_count(3)  # questions 1-3 answered above
+    page.locator(".review-filters [data-filter=incomplete]").click()
+    expect(page.locator(".review-item")).to_have_count(1)
     page.locator(".review-filters [data-filter=all]").click()
     page.locator("#end").click()
-    expect(page.locator("#confirm-text")).to_contain_text("unanswered")
+    expect(page.locator("#confirm-text")).to_contain_text(
+        "3 unanswered, 1 incomplete, 1 flagged question(s). Unanswered and incomplete questions score zero"
+    )
     page.locator("#confirm-end-button").click()
     page.wait_for_url(f"**/sittings/{short_mock.pk}/results/")
     expect(page.locator("svg.chart")).to_be_visible()
     expect(page.locator("#score")).to_contain_text("Scaled score")
     expect(page.locator(".review-entry")).to_have_count(6)
     expect(page.locator(".review-entry").first.locator(".why").first).to_be_visible()
+    expect(page.locator("#q3 h3")).to_contain_text("incomplete (1 of 2 chosen)")
     saved = SittingItem.objects.get(sitting=short_mock, position=1)
     assert saved.flagged and saved.struck and saved.is_correct
 

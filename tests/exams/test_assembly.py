@@ -40,7 +40,7 @@ def test_a_short_domain_is_filled_from_the_others_and_the_learner_is_told(alice,
 def test_option_order_is_shuffled_once_and_kept(mock):
     item = mock.items.first()
     order = list(item.choice_order)
-    assert sorted(order) == sorted(c.id for c in item.question.choices.all())
+    assert sorted(order) == sorted(c.id for c in item.version.choices.all())
     item.refresh_from_db()
     assert item.choice_order == order
     shuffled = sum(1 for i in mock.items.all() if i.choice_order != sorted(i.choice_order))
@@ -106,10 +106,10 @@ def test_extra_time_applies_to_mocks_started_after(alice, sample_bank):
 
 def test_missed_questions_are_those_last_answered_wrong(alice, sample_bank):
     sitting = assembly.start_practice(alice, tasks=["3.1"], count=4, rng=random.Random(4))
-    items = list(sitting.items.prefetch_related("question__choices"))
+    items = list(sitting.items.prefetch_related("version__choices"))
     for n, item in enumerate(items):
-        right = [c.id for c in item.question.choices.all() if c.is_correct]
-        wrong = [c.id for c in item.question.choices.all() if not c.is_correct][:1]
+        right = [c.id for c in item.version.choices.all() if c.is_correct]
+        wrong = [c.id for c in item.version.choices.all() if not c.is_correct][:1]
         sitting.save_answer(item.position, selected=right if n % 2 else wrong)
     sitting.finish()
     missed = set(assembly.missed_question_ids(alice))
@@ -126,3 +126,12 @@ def test_losing_a_race_to_start_reports_the_open_sitting(alice, sample_bank, mon
     with pytest.raises(assembly.OpenSittingExists) as exc:
         assembly.create_sitting(alice, "mock", [])
     assert exc.value.sitting == first
+
+
+def test_practice_filters_add_up_domains_and_task_statements(alice, sample_bank):
+    """'Pick domains and/or task statements': domain 1 plus task 2.1 is both, not neither."""
+    sitting = assembly.start_practice(alice, domains=[1], tasks=["2.1"], count=75)
+    picked = set(sitting.items.values_list("question__domain__number", "question__task__number"))
+    assert {d for d, _ in picked} == {1, 2}
+    assert {t for d, t in picked if d == 2} == {"2.1"}
+    assert sitting.items.count() == 5 * 4 + 5  # all of domain 1's four tasks, and task 2.1

@@ -57,7 +57,13 @@ def test_progress_and_report_api(api, alice, finished_mock):
     assert [d["number"] for d in body["domains"]] == [1, 2, 3, 4, 5, 6]
     assert set(body["domains"][0]) >= {"number", "answered", "correct", "mastery", "mastery_low"}
     assert len(body["tasks"]) == 19
-    assert set(body["readiness"]) == {"predicted_score", "low", "high", "pass_probability"}
+    assert set(body["readiness"]) == {
+        "predicted_score",
+        "low",
+        "high",
+        "pass_probability",
+        "unanswered_share",
+    }
     assert api.get("/api/v1/reports/latest/").status_code == 404
     queued = api.post("/api/v1/reports/")
     assert queued.status_code == 202

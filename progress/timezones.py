@@ -1,0 +1,69 @@
+"""The learner's local time zone: detected by the browser (static/js/timezone.js), kept in the
+profile, activated for every request so templates show local times with the zone's name.
+
+Django stores and computes in UTC (USE_TZ); only display converts.
+"""
+
+import json
+import zoneinfo
+from functools import cache
+
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from .models import Profile
+
+SESSION_KEY = "time_zone"
+
+
+@cache
+def known_zones():
+    return frozenset(zoneinfo.available_timezones())
+
+
+def is_known(name):
+    return isinstance(name, str) and name in known_zones()
+
+
+def remember(request, name):
+    """Cache the zone name in the session (one profile query per session, not per request)."""
+    request.session[SESSION_KEY] = name or ""
+
+
+def local_time_middleware(get_response):
+    def middleware(request):
+        name = None
+        if request.user.is_authenticated:
+            name = request.session.get(SESSION_KEY)
+            if name is None:
+                name = Profile.for_user(request.user).time_zone
+                remember(request, name)
+        if is_known(name):
+            timezone.activate(zoneinfo.ZoneInfo(name))
+        else:
+            timezone.deactivate()
+        try:
+            return get_response(request)
+        finally:
+            timezone.deactivate()
+
+    return middleware
+
+
+@login_required
+@require_POST
+def set_time_zone(request):
+    """POST {"time_zone": "Europe/Berlin"} (an IANA name, as Intl.DateTimeFormat reports it).
+    The browser sends it only while the profile has no zone; the profile page can change it.
+    200 {"time_zone"}; 400 {"detail"} for an unknown name."""
+    try:
+        name = json.loads(request.body or b"{}").get("time_zone")
+    except (ValueError, AttributeError):
+        name = None
+    if not is_known(name):
+        return JsonResponse({"detail": "Unknown time zone."}, status=400)
+    Profile.objects.update_or_create(user=request.user, defaults={"time_zone": name})
+    remember(request, name)
+    return JsonResponse({"time_zone": name})
