@@ -43,9 +43,26 @@ def _tiers(seen, prefer=frozenset()):
     return key
 
 
-def _spread_over_tasks(candidates, count, seen, rng, prefer=frozenset()):
-    """Take `count` from candidates, round-robin over task statements, best tier first."""
+def enemies_of(question_ids):
+    """{question id: set of its enemy ids} among and around `question_ids`. One query."""
+    out = defaultdict(set)
+    rows = Question.enemies.through.objects.filter(from_question_id__in=list(question_ids))
+    for a, b in rows.values_list("from_question_id", "to_question_id"):
+        out[a].add(b)
+        out[b].add(a)
+    return out
+
+
+def _spread_over_tasks(
+    candidates, count, seen, rng, prefer=frozenset(), enemies=None, blocked=None
+):
+    """Take `count` from candidates, round-robin over task statements, best tier first.
+
+    A question whose enemy (same decision, or one gives the other away) was already picked is
+    skipped: `blocked` (a set, updated in place) carries that across calls for one sitting."""
     key = _tiers(seen, prefer)
+    enemies = enemies or {}
+    blocked = set() if blocked is None else blocked
     by_task = defaultdict(list)
     for q in candidates:
         by_task[q["task_id"]].append(q)
@@ -62,8 +79,13 @@ def _spread_over_tasks(candidates, count, seen, rng, prefer=frozenset()):
             for queue in queues:
                 if len(picked) >= count:
                     break
+                while queue and queue[0]["id"] in blocked:
+                    queue.pop(0)
                 if queue and key(queue[0])[0] == tier:
-                    picked.append(queue.pop(0))
+                    chosen = queue.pop(0)
+                    picked.append(chosen)
+                    blocked.add(chosen["id"])
+                    blocked.update(enemies.get(chosen["id"], ()))
                     progress = True
     return picked
 
@@ -77,9 +99,13 @@ def pick_mock_questions(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM):
     for row in Question.objects.live().values("id", "domain__number", "task_id"):
         pool[row["domain__number"]].append(row)
     seen = last_seen_by_question(user)
+    enemies = enemies_of(q["id"] for rows in pool.values() for q in rows)
+    blocked = set()
     picked, short = [], 0
     for domain in domains:
-        chosen = _spread_over_tasks(pool[domain.number], quotas[domain.number], seen, rng)
+        chosen = _spread_over_tasks(
+            pool[domain.number], quotas[domain.number], seen, rng, enemies=enemies, blocked=blocked
+        )
         short += quotas[domain.number] - len(chosen)
         picked += chosen
         chosen_ids = {q["id"] for q in chosen}
@@ -87,7 +113,9 @@ def pick_mock_questions(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM):
     if short:
         # A domain has too few questions: fill from the others, heaviest domains first.
         for domain in sorted(domains, key=lambda d: -d.weight_percent):
-            extra = _spread_over_tasks(pool[domain.number], short, seen, rng)
+            extra = _spread_over_tasks(
+                pool[domain.number], short, seen, rng, enemies=enemies, blocked=blocked
+            )
             picked += extra
             short -= len(extra)
     repeats = sum(1 for q in picked if q["id"] in seen)
@@ -118,7 +146,8 @@ def pick_practice_questions(
         qs = qs.filter(Q(domain__number__in=domains) | Q(task__number__in=tasks))
     candidates = list(qs.values("id", "domain__number", "task_id"))
     seen = last_seen_by_question(user)
-    picked = _spread_over_tasks(candidates, count, seen, rng, prefer)
+    enemies = enemies_of(q["id"] for q in candidates)
+    picked = _spread_over_tasks(candidates, count, seen, rng, prefer, enemies=enemies)
     rng.shuffle(picked)
     return [q["id"] for q in picked]
 
