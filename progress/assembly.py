@@ -140,14 +140,18 @@ def missed_question_ids(user):
 
 
 def _choice_orders(question_ids, rng):
-    orders = defaultdict(list)
-    for qid, cid in Choice.objects.filter(question_id__in=question_ids).values_list(
-        "question_id", "id"
-    ):
+    """({question id: shuffled choice ids}, {question id: options to select}). One query."""
+    orders, right, kinds = defaultdict(list), defaultdict(int), {}
+    for qid, cid, is_correct, kind in Choice.objects.filter(
+        question_id__in=question_ids
+    ).values_list("question_id", "id", "is_correct", "question__kind"):
         orders[qid].append(cid)
+        right[qid] += is_correct
+        kinds[qid] = kind
     for ids in orders.values():
         rng.shuffle(ids)
-    return orders
+    select_counts = {qid: 1 if kinds[qid] == Question.Kind.SINGLE else right[qid] for qid in orders}
+    return orders, select_counts
 
 
 def open_sitting(user):
@@ -185,9 +189,15 @@ def create_sitting(
                 )
         except IntegrityError:
             raise OpenSittingExists(Sitting.objects.in_progress().get(user=user)) from None
-        orders = _choice_orders(question_ids, rng)
+        orders, select_counts = _choice_orders(question_ids, rng)
         SittingItem.objects.bulk_create(
-            SittingItem(sitting=sitting, position=i, question_id=qid, choice_order=orders[qid])
+            SittingItem(
+                sitting=sitting,
+                position=i,
+                question_id=qid,
+                choice_order=orders[qid],
+                select_count=select_counts.get(qid, 1),
+            )
             for i, qid in enumerate(question_ids, start=1)
         )
     return sitting

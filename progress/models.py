@@ -7,7 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from domains import blueprint
-from questions.models import Question
+from questions.models import Choice, Question
+
+from .scoring import grade_item
 
 # Answers that arrive this long after the deadline still count (network latency), later ones not.
 GRACE = timedelta(seconds=10)
@@ -19,6 +21,15 @@ class SittingClosed(Exception):
 
 class InvalidAnswer(ValueError):
     pass
+
+
+class StaleRevision(Exception):
+    """The client saved over an item state it had not seen (another tab or device changed it
+    since): the change was refused. `item` is the stored item, for the client to show."""
+
+    def __init__(self, item):
+        super().__init__(f"item {item.position} is at revision {item.revision}")
+        self.item = item
 
 
 class Profile(models.Model):
@@ -133,57 +144,10 @@ class Sitting(models.Model):
             return True
         return False
 
-    def save_answer(
-        self, position, *, selected=None, struck=None, flagged=None, seconds=0, now=None
-    ):
-        """Save one item's state. Locks the sitting row so a finish cannot race an autosave."""
-        from .review import record_graded
-        from .scoring import grade_item
-
-        now = now or timezone.now()
-        graded_now = False
+    def save_answer(self, position, **changes):
+        """Save one item's state in its own transaction; see `SittingItem.save_answer`."""
         with transaction.atomic():
-            sitting = Sitting.objects.select_for_update().get(pk=self.pk)
-            if not sitting.accepts_answers(now):
-                raise SittingClosed()
-            item = (
-                sitting.items.select_related("question")
-                .prefetch_related("question__choices")
-                .get(position=position)
-            )
-            choice_ids = set(item.choice_order)
-            question = item.question
-            if selected is not None:
-                selected = list(dict.fromkeys(int(c) for c in selected))
-                if not set(selected) <= choice_ids:
-                    raise InvalidAnswer("a selected choice is not an option of this question")
-                if len(selected) > question.select_count:
-                    raise InvalidAnswer(f"select at most {question.select_count} option(s)")
-                if sitting.mode == self.Mode.PRACTICE and item.answered_at:
-                    if selected != item.selected:
-                        raise InvalidAnswer("this practice question has already been checked")
-                else:
-                    item.selected = selected
-                    item.answered_at = now if selected else None
-                    if sitting.mode == self.Mode.PRACTICE and selected:
-                        item.is_correct = grade_item(selected, question.correct_choice_ids())
-                        graded_now = True
-            if struck is not None:
-                struck = list(dict.fromkeys(int(c) for c in struck))
-                if not set(struck) <= choice_ids:
-                    raise InvalidAnswer("a struck choice is not an option of this question")
-                item.struck = struck
-            if flagged is not None:
-                item.flagged = bool(flagged)
-            if seconds:
-                item.time_spent_seconds += max(0, min(int(seconds), 3600))
-            item.save()
-            if graded_now:
-                record_graded(sitting.user, [item], now, practice=True)
-            if sitting.current_position != position:
-                sitting.current_position = position
-                sitting.save(update_fields=["current_position"])
-        return item
+            return SittingItem.save_answer(self.pk, position, **changes)
 
     def finish(self, now=None, timed_out=False):
         """End the sitting and score it. Idempotent: a finished sitting keeps its result."""
@@ -234,6 +198,12 @@ class SittingItem(models.Model):
     time_spent_seconds = models.PositiveIntegerField(default=0)
     answered_at = models.DateTimeField(null=True, blank=True)
     is_correct = models.BooleanField(null=True, blank=True)
+    # How many options the question asks for, copied at assembly so a save validates without
+    # reading the question tables.
+    select_count = models.PositiveSmallIntegerField(default=1)
+    # Incremented by every accepted save; a client that sends the revision it last saw cannot
+    # overwrite a newer state written by another tab or device.
+    revision = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["position"]
@@ -248,6 +218,127 @@ class SittingItem(models.Model):
     @property
     def answered(self):
         return bool(self.selected)
+
+    @property
+    def complete(self):
+        """As many options selected as the question asks for."""
+        return len(self.selected) == self.select_count
+
+    # Read under the lock by a save: the item, and of its sitting only what a save checks.
+    SAVE_FIELDS = (
+        "id",
+        "position",
+        "question_id",
+        "choice_order",
+        "selected",
+        "struck",
+        "flagged",
+        "time_spent_seconds",
+        "answered_at",
+        "is_correct",
+        "select_count",
+        "revision",
+        "sitting__id",
+        "sitting__user_id",
+        "sitting__mode",
+        "sitting__status",
+        "sitting__deadline",
+        "sitting__current_position",
+    )
+
+    @classmethod
+    def save_answer(
+        cls,
+        sitting_id,
+        position,
+        *,
+        user=None,
+        selected=None,
+        struck=None,
+        flagged=None,
+        seconds=0,
+        revision=None,
+        now=None,
+    ):
+        """The autosave: save one item's state and return the item (its `sitting` loaded).
+
+        `selected`/`struck` are lists of choice ids (validated against the item's stored
+        `choice_order` and `select_count`), `seconds` is added to the time spent (capped at an
+        hour), `revision` (optional) is the item revision the client last saw. With `user`, only
+        that user's sitting is found. A checked practice answer is graded here (is_correct set,
+        `graded_now` true); its follow-ups belong to `progress.answers.save_answer`.
+
+        Raises SittingItem.DoesNotExist (no such item, or not the user's), SittingClosed,
+        StaleRevision, InvalidAnswer. Queries: 2, plus 1 when the position changes and 1 to
+        grade a practice answer. Never reads the question tables otherwise.
+
+        Call it inside `transaction.atomic()` (the row locks need one; Django refuses otherwise):
+        the caller's transaction, so a save is one BEGIN..COMMIT with no savepoint round trips.
+        """
+        now = now or timezone.now()
+        items = cls.objects.filter(sitting_id=sitting_id, position=position)
+        if user is not None:
+            items = items.filter(sitting__user=user)
+        # One query reads and locks both rows, the sitting first: a finish locks the sitting
+        # and then writes the items, so the same order cannot deadlock, and a save waiting
+        # behind a finish (or another save) sees the rows as they were committed.
+        item = (
+            items.select_related("sitting")
+            .only(*cls.SAVE_FIELDS)
+            .select_for_update(of=("sitting", "self"))
+            .get()
+        )
+        sitting = item.sitting
+        if not sitting.accepts_answers(now):
+            raise SittingClosed()
+        if revision is not None and revision != item.revision:
+            raise StaleRevision(item)
+        item.graded_now = False
+        choice_ids = set(item.choice_order)
+        practice = sitting.mode == Sitting.Mode.PRACTICE
+        if selected is not None:
+            selected = list(dict.fromkeys(int(c) for c in selected))
+            if not set(selected) <= choice_ids:
+                raise InvalidAnswer("a selected choice is not an option of this question")
+            if len(selected) > item.select_count:
+                raise InvalidAnswer(f"select at most {item.select_count} option(s)")
+            if practice and item.answered_at:
+                if selected != item.selected:
+                    raise InvalidAnswer("this practice question has already been checked")
+            else:
+                item.selected = selected
+                item.answered_at = now if selected else None
+                if practice and selected:
+                    right = Choice.objects.filter(
+                        question_id=item.question_id, is_correct=True
+                    ).values_list("id", flat=True)
+                    item.is_correct = grade_item(selected, set(right))
+                    item.graded_now = True
+        if struck is not None:
+            struck = list(dict.fromkeys(int(c) for c in struck))
+            if not set(struck) <= choice_ids:
+                raise InvalidAnswer("a struck choice is not an option of this question")
+            item.struck = struck
+        if flagged is not None:
+            item.flagged = bool(flagged)
+        if seconds:
+            item.time_spent_seconds += max(0, min(int(seconds), 3600))
+        item.revision += 1
+        item.save(
+            update_fields=[
+                "selected",
+                "answered_at",
+                "is_correct",
+                "struck",
+                "flagged",
+                "time_spent_seconds",
+                "revision",
+            ]
+        )
+        if sitting.current_position != position:
+            sitting.current_position = position
+            sitting.save(update_fields=["current_position"])
+        return item
 
     def ordered_choices(self):
         by_id = {c.id: c for c in self.question.choices.all()}
