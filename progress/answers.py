@@ -7,6 +7,7 @@ feedback shown at once), so models never import the analytics modules.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +22,7 @@ from .review import record_graded
 @dataclass
 class SavedAnswer:
     item: SittingItem
-    now: object
+    now: datetime
     feedback: dict | None = None
 
     def as_dict(self):
