@@ -144,6 +144,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "examprep",
+        # Redis down: give up within half a second; callers fall back (markdown renders,
+        # throttles let the request through).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 }
 
@@ -178,10 +181,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Celery: with REDIS_URL, a real broker and result backend; without it, tasks run eagerly
-# in-process so the site works with nothing but Python.
+# Celery: with REDIS_URL, a real broker; without it, tasks run eagerly in-process so the site
+# works with nothing but Python. No web request publishes to the broker: work owed after a
+# commit goes through the outbox (progress.outbox), so a Redis outage never stalls a request.
+# Nothing reads task results, so none are stored (no result backend to wait on).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -189,9 +195,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing must never hang a web request when the broker is down.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Where a broker call remains (beat, a worker, an admin action), it gives up within a second.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 1,
+}
+OUTBOX_DISPATCH_SECONDS = float(os.environ.get("OUTBOX_DISPATCH_SECONDS", "5"))
 CELERY_TIMEZONE = TIME_ZONE
 
 LOGGING = {
@@ -202,6 +215,12 @@ LOGGING = {
 }
 
 CELERY_BEAT_SCHEDULE = {
+    "dispatch-outbox": {
+        "task": "progress.tasks.dispatch_outbox",
+        "schedule": OUTBOX_DISPATCH_SECONDS,
+        # A dispatch that waited longer than its interval is superseded by the next one.
+        "options": {"expires": OUTBOX_DISPATCH_SECONDS},
+    },
     "finalise-expired-sittings": {
         "task": "progress.tasks.finalise_expired_sittings",
         "schedule": 60.0,

@@ -41,13 +41,17 @@ def signup(request):
 
 
 def broker_status():
-    """'eager' without a broker; 'ok' if Redis answers a PING; else an error string."""
+    """'eager' without a broker; 'ok' if Redis answers a PING within half a second; else
+    'unreachable: <error class>'."""
     if not settings.REDIS_URL:
         return "eager"
     import redis
 
     try:
-        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=0.5, socket_timeout=0.5
+        )
+        client.ping()
     except redis.RedisError as exc:
         return f"unreachable: {exc.__class__.__name__}"
     return "ok"
@@ -65,6 +69,21 @@ def database_status():
 @never_cache
 @require_GET
 def healthz(request):
+    """200 when the database and the broker answer; else 503 with `failing` naming which.
+
+    Body: {"database": "ok"|"unreachable: ...", "broker": "ok"|"eager"|"unreachable: ...",
+    "outbox_pending": int|null (work waiting for a worker), "failing": [names]}."""
     body = {"database": database_status(), "broker": broker_status()}
-    healthy = body["database"] == "ok" and body["broker"] in ("ok", "eager")
-    return JsonResponse(body, status=200 if healthy else 503)
+    body["outbox_pending"] = outbox_pending() if body["database"] == "ok" else None
+    body["failing"] = [
+        name
+        for name, state in (("database", body["database"]), ("broker", body["broker"]))
+        if state not in ("ok", "eager")
+    ]
+    return JsonResponse(body, status=503 if body["failing"] else 200)
+
+
+def outbox_pending():
+    from progress.models import Outbox
+
+    return Outbox.objects.count()

@@ -62,7 +62,12 @@ def test_healthz_reports_database_and_broker(client, db, settings):
     settings.REDIS_URL = ""
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "eager"}
+    assert response.json() == {
+        "database": "ok",
+        "broker": "eager",
+        "outbox_pending": 0,
+        "failing": [],
+    }
 
 
 def test_healthz_is_503_naming_an_unreachable_broker(client, db, settings):
@@ -71,6 +76,7 @@ def test_healthz_is_503_naming_an_unreachable_broker(client, db, settings):
     assert response.status_code == 503
     assert response.json()["database"] == "ok"
     assert response.json()["broker"].startswith("unreachable")
+    assert response.json()["failing"] == ["broker"]
 
 
 def test_healthz_names_a_broken_database(client, db, monkeypatch):
