@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := examprep.settings
 
-.PHONY: run test install install-test setup worker beat lint bench clean
+.PHONY: run test install install-test setup worker beat lint bench clean chaos backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,9 @@ bench: install
 	$(BIN)/python manage.py load_blueprint
 	$(BIN)/python manage.py import_bank
 	$(BIN)/python manage.py bench_reports $(BENCH_ARGS)
+
+# Breaks the production-shaped stack on purpose (private Redis, gunicorn, worker, beat on this
+# machine) and checks what learners see; not part of `make test`. Needs PostgreSQL:
+# DATABASE_URL=postgres://postgres@127.0.0.1:5432/examprep_chaos make chaos
+chaos: install
+	$(BIN)/python scripts/chaos.py
