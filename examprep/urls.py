@@ -18,6 +18,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("profile/logout-everywhere/", views.logout_everywhere, name="logout-everywhere"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("", include("domains.urls")),

@@ -1,11 +1,13 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from domains import blueprint
 from domains.models import Domain
@@ -87,3 +89,18 @@ def outbox_pending():
     from progress.models import Outbox
 
     return Outbox.objects.count()
+
+
+@login_required
+@require_POST
+def logout_everywhere(request):
+    """Profile button: revoke every API token and end every other browser session."""
+    from .accounts import log_out_everywhere
+
+    done = log_out_everywhere(request.user, keep_session_key=request.session.session_key)
+    messages.success(
+        request,
+        f"Signed out everywhere else: {done['sessions']} other session(s) ended, "
+        f"{done['tokens']} API token(s) revoked.",
+    )
+    return redirect("progress:profile")

@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, render
@@ -192,6 +192,9 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def preview_view(self, request, pk):
         question = get_object_or_404(Question.objects.with_choices(), pk=pk)
+        # The preview reveals answers: only for staff who may view or change questions.
+        if not self.has_view_or_change_permission(request, question):
+            raise PermissionDenied
         reveal = request.GET.get("reveal") == "1"
         return render(
             request,

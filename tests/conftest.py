@@ -12,6 +12,9 @@ SAMPLE_BANK = Path(__file__).parent / "data" / "bank"
 def _fast_test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()  # throttle counters must not leak from one test into the next
 
 
 @pytest.fixture(autouse=True)
