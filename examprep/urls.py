@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("questions.api_urls")),
     path("", include("progress.api_urls")),
     path("auth/", include("examprep.auth_api")),
+    path("me/", include("examprep.me_api")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -19,6 +20,8 @@ urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("profile/logout-everywhere/", views.logout_everywhere, name="logout-everywhere"),
+    path("profile/export/", views.export_my_data, name="export-my-data"),
+    path("profile/delete/", views.delete_my_account, name="delete-account"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("", include("domains.urls")),

@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -6,6 +7,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -104,3 +106,53 @@ def logout_everywhere(request):
         f"{done['tokens']} API token(s) revoked.",
     )
     return redirect("progress:profile")
+
+
+@login_required
+@require_GET
+def export_my_data(request):
+    """Download everything held about the learner as one JSON file."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.http import HttpResponse
+
+    from progress.data_rights import export_learner_data
+
+    body = json.dumps(export_learner_data(request.user), cls=DjangoJSONEncoder, indent=2)
+    response = HttpResponse(body, content_type="application/json")
+    name = f"examprep-{request.user.username}-{timezone.now():%Y%m%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        label="Your password, to confirm",
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        if not self.user.check_password(self.cleaned_data["password"]):
+            raise forms.ValidationError("That is not your password.")
+        return self.cleaned_data["password"]
+
+
+@login_required
+def delete_my_account(request):
+    """GET: what deletion does, and a password field. POST: delete, sign out, say so."""
+    from django.contrib.auth import logout
+
+    from progress.data_rights import delete_account
+
+    form = DeleteAccountForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        delete_account(request.user)
+        logout(request)
+        messages.success(request, "Your account and personal data have been deleted.")
+        return redirect("landing")
+    return render(request, "registration/delete_account.html", {"form": form})
