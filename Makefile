@@ -64,3 +64,13 @@ bench: install
 # DATABASE_URL=postgres://postgres@127.0.0.1:5432/examprep_chaos make chaos
 chaos: install
 	$(BIN)/python scripts/chaos.py
+
+# Snapshot the database (SQLite file or pg_dump -Fc, per DATABASE_URL) into var/backups/.
+backup: install
+	$(BIN)/python manage.py backup $(BACKUP)
+
+# Replace the database with a snapshot: make restore BACKUP=var/backups/examprep-....sqlite3
+# (stop `make run`, the worker and beat first).
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<file>"; exit 2; }
+	$(BIN)/python manage.py restore $(BACKUP) --yes
