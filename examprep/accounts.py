@@ -105,11 +105,9 @@ class FailOpen:
     outage must not lock learners out."""
 
     def allow_request(self, request, view):
-        try:
-            return super().allow_request(request, view)
-        except Exception:  # noqa: BLE001 - any cache failure
-            log.warning("Throttle cache unavailable; letting the request through.", exc_info=True)
-            return True
+        from .resilience import throttle_cache
+
+        return throttle_cache.call(lambda: super(FailOpen, self).allow_request(request, view), True)
 
     def get_ident(self, request):
         return client_ip(request) or super().get_ident(request)

@@ -207,6 +207,7 @@ def durability_run(web):
     lock = threading.Lock()
     stop = threading.Event()
     counts = {"sent": 0, "ok": 0, "failed": 0}
+    statuses = {}
 
     def saver(token, sitting):
         items = sitting["items"]
@@ -226,6 +227,7 @@ def durability_run(web):
             )
             with lock:
                 counts["sent"] += 1
+                statuses[status] = statuses.get(status, 0) + 1
                 key = (sitting["id"], item["position"])
                 if status == 200:
                     counts["ok"] += 1
@@ -263,6 +265,7 @@ def durability_run(web):
         f"   {kills} workers killed; {counts['sent']} saves sent, {counts['ok']} acknowledged, "
         f"{counts['failed']} refused or cut off; acknowledged but not stored: {lost}"
     )
+    print(f"   answers by status (0 = connection cut): {dict(sorted(statuses.items()))}")
     return {"no acknowledged save lost": lost == 0, "saves acknowledged": counts["ok"] > 0}
 
 

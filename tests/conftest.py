@@ -15,6 +15,9 @@ def _fast_test_settings(settings):
     from django.core.cache import cache
 
     cache.clear()  # throttle counters must not leak from one test into the next
+    from examprep.resilience import markdown_cache, throttle_cache
+
+    markdown_cache.open_until = throttle_cache.open_until = 0.0
 
 
 @pytest.fixture(autouse=True)

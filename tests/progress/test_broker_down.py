@@ -148,6 +148,25 @@ def test_markdown_renders_when_the_cache_is_down(settings):
     assert "<strong>bold</strong>" in html["**bold**"]
 
 
+def test_after_a_cache_failure_the_cache_is_skipped_for_a_while_then_tried_again():
+    from examprep.resilience import CacheBreaker
+
+    now = [100.0]
+    breaker = CacheBreaker("test", cooldown=30, clock=lambda: now[0])
+    calls = []
+
+    def down():
+        calls.append(now[0])
+        raise ConnectionError("redis down")
+
+    assert breaker.call(down, "fallback") == "fallback"
+    now[0] += 29
+    assert breaker.call(down, "fallback") == "fallback"
+    assert calls == [100.0]  # no second connection attempt inside the cooldown
+    now[0] += 2
+    assert breaker.call(lambda: "cached", "fallback") == "cached"
+
+
 def test_nightly_run_builds_reports_for_learners_active_today(alice, sample_bank):
     from progress import assembly
 
