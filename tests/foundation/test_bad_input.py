@@ -19,6 +19,8 @@ QUERIES = [
     "",
     "?domain=%00&task=x%00&show=%00&next=%00&reveal=%00",
     "?domain=99999999999999999999&task=9.9&limit=-1&offset=x&show=x&reveal=1&next=//evil.test",
+    "?domain=%C2%B2&task=%C2%B2&show=incorrect&limit=%C2%B2&offset=%C2%B2",  # superscript two
+    "?domain=" + "9" * 5000 + "&limit=" + "9" * 5000,  # past int()'s 4,300-digit limit
 ]
 ROUTES = [r for r in all_routes() if r[1] != "admin"]
 JSON_ROUTES = [
@@ -153,3 +155,16 @@ def test_deeply_nested_json_gets_400_naming_the_reason(db):
     response = APIClient().post("/api/v1/auth/token/", DEEP, content_type="application/json")
     assert response.status_code == 400
     assert "nested deeper" in json.dumps(response.json())
+
+
+def test_query_parameters_that_look_numeric_but_are_not_get_a_4xx_or_are_ignored(
+    alice, alice_client, sample_bank
+):
+    from progress import assembly
+
+    sitting = assembly.start_practice(alice, count=5)
+    sitting.finish()
+    for value in ("%C2%B2", "9" * 5000, "%D9%A1"):
+        assert alice_client.get(f"/api/v1/misconceptions/?domain={value}").status_code == 400
+        page = alice_client.get(f"/sittings/{sitting.pk}/results/?domain={value}&show=incorrect")
+        assert page.status_code == 200
