@@ -72,12 +72,17 @@ def _revoke_tokens_when_the_password_changes(sender, instance, update_fields=Non
 def client_ip(request):
     """The learner's address: REMOTE_ADDR, or behind NUM_PROXIES trusted proxies the entry they
     appended to X-Forwarded-For (never one the client could forge)."""
+    import ipaddress
+
     proxies = settings.NUM_PROXIES
     if proxies:
         hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         hops = [h for h in hops if h]
         if len(hops) >= proxies:
-            return hops[-proxies]
+            try:  # never store a forged non-address (PostgreSQL's inet would refuse it)
+                return str(ipaddress.ip_address(hops[-proxies]))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR", "")
 
 

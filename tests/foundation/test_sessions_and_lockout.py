@@ -268,3 +268,18 @@ def test_check_deploy_is_clean_with_the_compose_settings():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_behind_a_proxy_the_address_it_saw_counts_and_junk_is_ignored(alice, settings):
+    from examprep.accounts import client_ip
+
+    settings.NUM_PROXIES = 1
+    request = Client().get("/healthz").wsgi_request
+    request.META.update(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+    assert client_ip(request) == "203.0.113.7"  # the hop the proxy appended, not the forged one
+    request.META["HTTP_X_FORWARDED_FOR"] = "not-an-address"
+    assert client_ip(request) == "10.0.0.2"
+    response = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="x\x01y").post(
+        "/accounts/login/", {"username": "alice", "password": "wrong"}
+    )
+    assert response.status_code == 200
