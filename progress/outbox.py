@@ -28,11 +28,15 @@ def _handlers():
     from .reports import build_reports
 
     # kind -> function(list of payloads); each kind coalesces its payloads into one call.
-    return {
-        "weak_domain_report": lambda payloads: build_reports(
-            sorted({p["user_id"] for p in payloads})
-        ),
-    }
+    def weak_domain_reports(payloads):
+        from django.contrib.auth import get_user_model
+
+        wanted = {p["user_id"] for p in payloads}
+        # A learner who deleted their account since: nothing to build.
+        users = get_user_model().objects.filter(pk__in=wanted).values_list("pk", flat=True)
+        build_reports(sorted(users))
+
+    return {"weak_domain_report": weak_domain_reports}
 
 
 def add_report_request(user_id):
@@ -60,9 +64,10 @@ def _drain_now_if_eager():
 def drain(now=None, batch=BATCH):
     """Run every pending outbox row whose time has come; returns how many rows were done.
 
-    Rows of one kind are coalesced (one report build for all pending learners). On failure the
-    rows stay, with `attempts` incremented and `available_at` pushed back (2**attempts seconds);
-    after MAX_ATTEMPTS they are kept but no longer tried (visible in the admin)."""
+    Rows of one kind are coalesced (one report build for all pending learners); if that fails,
+    each row is tried alone so one bad row cannot hold the others back. A row that fails stays,
+    with `attempts` incremented and `available_at` pushed back (2**attempts seconds); after
+    MAX_ATTEMPTS it is kept but no longer tried (visible in the admin)."""
     from .models import Outbox
 
     now = now or timezone.now()
@@ -82,20 +87,34 @@ def drain(now=None, batch=BATCH):
             for row in rows:
                 by_kind.setdefault(row.kind, []).append(row)
             for kind, kind_rows in by_kind.items():
-                try:
-                    with transaction.atomic():
-                        handlers[kind]([r.payload for r in kind_rows])
-                except Exception as exc:  # noqa: BLE001 - keep the rows for a later try
-                    log.warning(
-                        "Outbox %s failed for %d row(s)", kind, len(kind_rows), exc_info=True
-                    )
-                    for r in kind_rows:
-                        r.attempts += 1
-                        r.last_error = f"{exc.__class__.__name__}: {exc}"[:500]
-                        r.available_at = now + timedelta(seconds=2**r.attempts)
-                        r.save(update_fields=["attempts", "last_error", "available_at"])
-                    continue
-                Outbox.objects.filter(pk__in=[r.pk for r in kind_rows]).delete()
-                done += len(kind_rows)
+                handler = handlers.get(kind)
+                error = _attempt(kind, handler, kind_rows)
+                if error is not None and len(kind_rows) > 1:
+                    # Try each row alone: one bad row must not hold the others back.
+                    outcomes = [(row, _attempt(kind, handler, [row])) for row in kind_rows]
+                else:
+                    outcomes = [(row, error) for row in kind_rows]
+                succeeded = [row.pk for row, failure in outcomes if failure is None]
+                for row, failure in outcomes:
+                    if failure is not None:
+                        row.attempts += 1
+                        row.last_error = f"{failure.__class__.__name__}: {failure}"[:500]
+                        row.available_at = now + timedelta(seconds=2**row.attempts)
+                        row.save(update_fields=["attempts", "last_error", "available_at"])
+                Outbox.objects.filter(pk__in=succeeded).delete()
+                done += len(succeeded)
         if len(rows) < batch:
             return done
+
+
+def _attempt(kind, handler, rows):
+    """Run `handler` on the rows' payloads in a savepoint; the exception, or None."""
+    try:
+        if handler is None:
+            raise LookupError(f"no outbox handler for {kind!r}")
+        with transaction.atomic():
+            handler([row.payload for row in rows])
+    except Exception as exc:  # noqa: BLE001 - kept for a later try
+        log.warning("Outbox %s failed for %d row(s)", kind, len(rows), exc_info=True)
+        return exc
+    return None

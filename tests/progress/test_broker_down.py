@@ -123,6 +123,30 @@ def test_a_failing_build_keeps_its_row_for_a_later_try(alice, sample_bank, monke
     assert built == [[alice.id]] and not Outbox.objects.exists()
 
 
+def test_one_bad_row_does_not_hold_back_the_others(alice, bob, sample_bank, monkeypatch):
+    from progress import outbox
+
+    for user in (alice, bob):
+        Outbox.objects.create(kind="weak_domain_report", payload={"user_id": user.id})
+    Outbox.objects.create(kind="weak_domain_report", payload={"user_id": 424242})  # deleted
+    Outbox.objects.create(kind="no_such_kind", payload={})
+    built = []
+
+    def build(user_ids):
+        if alice.id in user_ids:
+            raise RuntimeError("alice's data is broken")
+        built.append(user_ids)
+
+    monkeypatch.setattr("progress.reports.build_reports", build)
+    assert outbox.drain() == 2  # bob's row, and the deleted learner's (nothing to build)
+    assert [bob.id] in built
+    left = sorted(Outbox.objects.values_list("kind", "payload", "attempts"))
+    assert left == [
+        ("no_such_kind", {}, 1),
+        ("weak_domain_report", {"user_id": alice.id}, 1),
+    ]
+
+
 def test_without_a_broker_the_embedded_default_builds_the_report_right_after_the_finish(
     alice, api, sample_bank, django_capture_on_commit_callbacks
 ):
