@@ -29,7 +29,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = int(os.environ.get("CHAOS_PORT", "8765"))
+PORT = int(os.environ.get("CHAOS_PORT", "8712"))
 REDIS_PORT = int(os.environ.get("CHAOS_REDIS_PORT", "6391"))
 BASE = f"http://127.0.0.1:{PORT}"
 LEARNERS = int(os.environ.get("CHAOS_LEARNERS", "12"))
@@ -280,9 +280,19 @@ print(lost)
 """
 
 
+def port_in_use(port):
+    import socket
+
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 def main():
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("make chaos needs DATABASE_URL=postgres://... (a database of its own)")
+    for port, name in ((PORT, "CHAOS_PORT"), (REDIS_PORT, "CHAOS_REDIS_PORT")):
+        if port_in_use(port):
+            raise SystemExit(f"port {port} is taken: set {name} to a free one")
     (ROOT / "var").mkdir(exist_ok=True)
     checks = {}
     try:
