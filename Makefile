@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := examprep.settings
 
-.PHONY: run test install install-test setup worker beat lint bench clean
+.PHONY: run test install install-test setup worker beat lint bench clean chaos backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,19 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/examprep_bench
 bench: install
 	@command -v wrk >/dev/null || apt-get install -y -q wrk || sudo apt-get install -y -q wrk
 	DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}" $(BIN)/python -m examprep.bench.run
+
+# Breaks the production-shaped stack on purpose (private Redis, gunicorn, worker, beat on this
+# machine) and checks what learners see; not part of `make test`. Needs PostgreSQL:
+# DATABASE_URL=postgres://postgres@127.0.0.1:5432/examprep_chaos make chaos
+chaos: install
+	$(BIN)/python scripts/chaos.py
+
+# Snapshot the database (SQLite file or pg_dump -Fc, per DATABASE_URL) into var/backups/.
+backup: install
+	$(BIN)/python manage.py backup $(BACKUP)
+
+# Replace the database with a snapshot: make restore BACKUP=var/backups/examprep-....sqlite3
+# (stop `make run`, the worker and beat first).
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<file>"; exit 2; }
+	$(BIN)/python manage.py restore $(BACKUP) --yes

@@ -57,7 +57,7 @@ def misconception_list(request):
     cards = _cards()
     domain = request.query_params.get("domain")
     if domain:
-        if not domain.isdigit():
+        if not (domain.isascii() and domain.isdigit() and len(domain) <= 2):
             return Response({"domain": "Give a domain number, 1 to 6."}, status=400)
         cards = cards.filter(domain__number=int(domain))
     return Response(CardOutput(cards, many=True).data)

@@ -20,3 +20,44 @@ def content_security_policy(get_response):
         return response
 
     return middleware
+
+
+NUL_MARKERS = (b"\x00", b"%00", b"\\u0000")
+
+
+def reject_nul_bytes(get_response):
+    """400 for a NUL in the path, the query string or a form body, before any view runs:
+    PostgreSQL rejects NUL in text parameters (500), and no real input ever contains one.
+    JSON bodies are checked by examprep.parsers.BoundedJSONParser."""
+    from django.http import HttpResponseBadRequest, JsonResponse
+
+    def middleware(request):
+        suspect = "\x00" in request.path_info or any(
+            marker in request.META.get("QUERY_STRING", "").encode().lower()
+            for marker in NUL_MARKERS
+        )
+        if not suspect and request.content_type == "application/x-www-form-urlencoded":
+            suspect = any(marker in request.body.lower() for marker in NUL_MARKERS)
+        if suspect:
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": "NUL characters are not allowed."}, status=400)
+            return HttpResponseBadRequest("NUL characters are not allowed.")
+        return get_response(request)
+
+    return middleware
+
+
+def no_store_when_personal(get_response):
+    """`Cache-Control: no-store` on every API response and every page seen signed in: a shared
+    or back-button cache must not keep a finished sitting's answers or a profile."""
+    from django.utils.cache import add_never_cache_headers
+
+    def middleware(request):
+        response = get_response(request)
+        user = getattr(request, "user", None)
+        personal = request.path_info.startswith("/api/") or (user and user.is_authenticated)
+        if personal and not request.path_info.startswith("/static/"):
+            add_never_cache_headers(response)
+        return response
+
+    return middleware

@@ -5,6 +5,7 @@ With nothing set, the site runs on a SQLite file and Celery runs tasks in-proces
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,7 +52,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "examprep.middleware.reject_nul_bytes",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,6 +75,15 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "examprep.middleware.content_security_policy",
+    "examprep.middleware.no_store_when_personal",
+    # Last, as django-axes asks: turns a lock-out into its answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username+address before the password is even hashed.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "examprep.urls"
@@ -124,6 +136,47 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Brute force: after AXES_FAILURE_LIMIT failed sign-ins for one username from one address
+# (site, admin and API token alike), that pair waits AXES_COOLOFF_MINUTES. Never by username
+# alone, so a stranger cannot lock a candidate out. State lives in the database; staff unlock
+# in the admin (Axes > Access attempts: delete the row).
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "examprep.accounts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "examprep.accounts.client_ip"
+AXES_VERBOSE = False
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For (0: none, use the
+# socket address). Used for lock-out and throttling.
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
+
+# API tokens (django-rest-knox): hashed at rest, expire API_TOKEN_TTL_HOURS after last renewal;
+# a token in use is renewed at most hourly (no write per autosave), so an open sitting never
+# loses its token midway; a password change or "log out everywhere" revokes them all.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=int(os.environ.get("API_TOKEN_TTL_HOURS", "24"))),
+    "AUTO_REFRESH": True,
+    "MIN_REFRESH_INTERVAL": 3600,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
+# Mail: SMTP when EMAIL_HOST is set, otherwise printed to the console (development).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "examprep <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "progress:home"
 LOGOUT_REDIRECT_URL = "landing"
@@ -159,6 +212,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "examprep",
+        # Redis down: give up within half a second; callers fall back (markdown renders,
+        # throttles let the request through).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 }
 
@@ -166,19 +222,41 @@ CACHES = {
 if env_bool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# The container's own health check speaks plain HTTP to gunicorn, behind the proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading is a commitment for every subdomain, for months: the operator opts in knowingly.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Secure cookies unless DEBUG; SESSION_COOKIE_SECURE=0 / CSRF_COOKIE_SECURE=0 to try the
+# production settings over plain http://localhost.
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Deep nesting and NUL characters get 400, never a RecursionError or a database error.
+    "DEFAULT_PARSER_CLASSES": [
+        "examprep.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Anonymous endpoints are throttled per address; the throttles let requests through if
+    # their cache (Redis) is down.
+    "DEFAULT_THROTTLE_CLASSES": ["examprep.accounts.AnonThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("THROTTLE_ANON", "300/hour"),
+        "login": os.environ.get("THROTTLE_LOGIN", "30/hour"),
+    },
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")) or None,
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
 }
@@ -193,10 +271,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Celery: with REDIS_URL, a real broker and result backend; without it, tasks run eagerly
-# in-process so the site works with nothing but Python.
+# Celery: with REDIS_URL, a real broker; without it, tasks run eagerly in-process so the site
+# works with nothing but Python. No web request publishes to the broker: work owed after a
+# commit goes through the outbox (progress.outbox), so a Redis outage never stalls a request.
+# Nothing reads task results, so none are stored (no result backend to wait on).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -204,9 +285,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing must never hang a web request when the broker is down.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Where a broker call remains (beat, a worker, an admin action), it gives up within a second.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 1,
+}
+OUTBOX_DISPATCH_SECONDS = float(os.environ.get("OUTBOX_DISPATCH_SECONDS", "5"))
 CELERY_TIMEZONE = TIME_ZONE
 
 LOGGING = {
@@ -214,9 +302,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes logs every successful login at INFO; failures and lock-outs are WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 CELERY_BEAT_SCHEDULE = {
+    "dispatch-outbox": {
+        "task": "progress.tasks.dispatch_outbox",
+        "schedule": OUTBOX_DISPATCH_SECONDS,
+        # A dispatch that waited longer than its interval is superseded by the next one.
+        "options": {"expires": OUTBOX_DISPATCH_SECONDS},
+    },
     "finalise-expired-sittings": {
         "task": "progress.tasks.finalise_expired_sittings",
         "schedule": 60.0,
@@ -230,3 +326,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=0),
     },
 }
+
+# Errors go to Sentry (or a Sentry-compatible tracker) only when SENTRY_DSN is set; off by
+# default. No personal data is sent (send_default_pii off).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )

@@ -1,7 +1,5 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
@@ -11,6 +9,7 @@ api_v1 = [
     path("", include("questions.api_urls")),
     path("", include("progress.api_urls")),
     path("auth/", include("examprep.auth_api")),
+    path("me/", include("examprep.me_api")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -19,9 +18,14 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", views.healthz, name="healthz"),
     path("session/", views.session_status, name="session"),
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    # Resolved per request: with the manifest storage of production, static() needs the
+    # collected manifest, which `check --deploy` (run before collectstatic) doesn't have.
+    path("favicon.ico", views.favicon),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("profile/logout-everywhere/", views.logout_everywhere, name="logout-everywhere"),
+    path("profile/export/", views.export_my_data, name="export-my-data"),
+    path("profile/delete/", views.delete_my_account, name="delete-account"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("", include("domains.urls")),

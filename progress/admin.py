@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Membership, Sitting, StudyGroup, WeakDomainReport
+from .models import Membership, Outbox, Sitting, StudyGroup, WeakDomainReport
 
 
 @admin.register(Sitting)
@@ -43,6 +43,18 @@ class WeakDomainReportAdmin(admin.ModelAdmin):
     search_fields = ["user__username"]
     readonly_fields = [f.name for f in WeakDomainReport._meta.fields]
     list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Outbox)
+class OutboxAdmin(admin.ModelAdmin):
+    """Work owed after a commit; rows here for long mean no worker or beat is running."""
+
+    list_display = ["id", "kind", "payload", "created_at", "attempts", "last_error"]
+    list_filter = ["kind"]
+    readonly_fields = ["kind", "payload", "created_at", "available_at", "attempts", "last_error"]
 
     def has_add_permission(self, request):
         return False

@@ -189,16 +189,16 @@ class Sitting(models.Model):
             sitting.passed = result["passed"]
             sitting.result = result
             sitting.save()
-            user_id = sitting.user_id
-            transaction.on_commit(lambda: enqueue_report(user_id))
+            # The report is owed durably, in this transaction; no broker call (progress.outbox).
+            add_report_request(sitting.user_id)
         self.refresh_from_db()
         return True
 
 
-def enqueue_report(user_id):
-    from .tasks import enqueue_report as enqueue
+def add_report_request(user_id):
+    from .outbox import add_report_request as add
 
-    enqueue(user_id)
+    return add(user_id)
 
 
 class SittingItem(models.Model):
@@ -631,3 +631,22 @@ class Regrade(models.Model):
         if self.method == self.Method.CORRECTED:
             return [corrected]
         return [self.version.correct_keys(), corrected]
+
+
+class Outbox(models.Model):
+    """Work owed after a commit (see progress.outbox): written in the same transaction as the
+    change that needs it, done and deleted by `progress.outbox.drain`."""
+
+    kind = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    available_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name_plural = "outbox"
+        indexes = [models.Index(fields=["available_at"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.payload}"

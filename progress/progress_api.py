@@ -44,7 +44,11 @@ def progress(request):
     methods=["POST"],
     operation_id="reports_request",
     request=None,
-    responses={202: OpenApiResponse(description="Report build enqueued")},
+    responses={
+        202: OpenApiResponse(
+            description="Report owed: recorded durably, built by the worker (never waits on it)"
+        )
+    },
 )
 @api_view(["GET", "POST"])
 def reports(request):

@@ -4,7 +4,8 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from celery.signals import worker_ready
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from .models import Sitting, SittingItem
@@ -79,16 +80,26 @@ def compute_item_statistics():
     return compute()
 
 
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def dispatch_outbox():
+    """Beat (every OUTBOX_DISPATCH_SECONDS) and each worker at start: do the work that requests
+    left in the outbox (progress.outbox). Returns how many rows were done."""
+    from .outbox import drain
+
+    return drain()
+
+
+@worker_ready.connect
+def _drain_outbox_when_a_worker_starts(sender=None, **kwargs):
+    # Work left while the broker or every worker was down is done as soon as one is back.
+    dispatch_outbox.delay()
+
+
 def enqueue_report(user_id):
-    """Ask for a report without ever failing or waiting on the broker: a sitting's result is
-    saved already; if the broker is down the nightly run builds the report later."""
-    try:
-        build_weak_domain_report.apply_async(kwargs={"user_id": user_id}, retry=False)
-    except Exception:  # noqa: BLE001 - any broker failure must not reach the learner
-        log.warning(
-            "Could not enqueue the report for user %s; the nightly run will build it.",
-            user_id,
-            exc_info=True,
-        )
-        return False
+    """Ask for a report without touching the broker: an outbox row, committed at once (or with
+    the caller's transaction). Returns True."""
+    from .outbox import add_report_request
+
+    with transaction.atomic():
+        add_report_request(user_id)
     return True

@@ -222,7 +222,7 @@ def results(request, pk):
         items = [i for i in items if not i["feedback"]["correct"]]
     elif show == "flagged":
         items = [i for i in items if i["flagged"]]
-    if domain.isdigit():
+    if domain.isascii() and domain.isdigit() and len(domain) <= 2:
         items = [i for i in items if i["question"]["domain"] == int(domain)]
     for item in items:
         item["incomplete"] = 0 < len(item["selected"]) < item["question"]["select_count"]

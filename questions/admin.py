@@ -432,6 +432,9 @@ class QuestionAdmin(SimpleHistoryAdmin):
 
     def preview_view(self, request, pk):
         question = get_object_or_404(Question.objects.with_choices(), pk=pk)
+        # The preview reveals answers: only for staff who may view or change questions.
+        if not self.has_view_or_change_permission(request, question):
+            raise PermissionDenied
         reveal = request.GET.get("reveal") == "1"
         return render(
             request,

@@ -4,7 +4,6 @@ Rendering is cached by content hash, so an exam page does not re-render 75 stems
 an edit shows at once (new text, new key).
 """
 
-import contextlib
 import hashlib
 import logging
 
@@ -12,6 +11,8 @@ import markdown as md
 import nh3
 from django.core.cache import cache
 from django.utils.safestring import mark_safe
+
+from examprep.resilience import markdown_cache
 
 EXTENSIONS = ["fenced_code", "tables", "sane_lists"]
 ALLOWED_TAGS = {
@@ -76,16 +77,11 @@ def _key(text):
 
 def _cached(keys):
     # The cache is an optimisation: if Redis is down, render instead of failing the page.
-    try:
-        return cache.get_many(keys)
-    except Exception:  # noqa: BLE001
-        log.warning("Markdown cache unavailable; rendering without it.", exc_info=True)
-        return {}
+    return markdown_cache.call(lambda: cache.get_many(keys), {})
 
 
 def _store(entries):
-    with contextlib.suppress(Exception):
-        cache.set_many(entries, CACHE_SECONDS)
+    markdown_cache.call(lambda: cache.set_many(entries, CACHE_SECONDS), None)
 
 
 def render_many(texts):

@@ -452,7 +452,8 @@ class ProblemReport(models.Model):
     )
 
     objects = ProblemReportQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["seen_at"])
+    # A deleted report (an account deletion) takes its history with it: it is personal data.
+    history = HistoricalRecords(excluded_fields=["seen_at"], cascade_delete_history=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -12,6 +12,12 @@ SAMPLE_BANK = Path(__file__).parent / "data" / "bank"
 def _fast_test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()  # throttle counters must not leak from one test into the next
+    from examprep.resilience import markdown_cache, throttle_cache
+
+    markdown_cache.open_until = throttle_cache.open_until = 0.0
 
 
 @pytest.fixture(autouse=True)

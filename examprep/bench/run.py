@@ -462,7 +462,7 @@ def prepare(workdir, rng):
     from django.contrib.sessions.models import Session
     from django.db import connection
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from examprep.bench.views import ensure_table
     from progress import assembly
@@ -478,13 +478,10 @@ def prepare(workdir, rng):
             " deadline = now() + interval '180 minutes', finished_at = NULL, result = NULL"
             " WHERE user_id IN (SELECT id FROM auth_user WHERE username LIKE 'load-%%')"
         )
-    users = User.objects.filter(username__regex=r"^(load|start)-")
-    have = set(Token.objects.filter(user__in=users).values_list("user_id", flat=True))
-    Token.objects.bulk_create(
-        [Token(user=u, key=Token.generate_key()) for u in users if u.pk not in have],
-        batch_size=2000,
-    )
-    tokens = dict(Token.objects.filter(user__in=users).values_list("user__username", "key"))
+    users = list(User.objects.filter(username__regex=r"^(load|start)-"))
+    # knox keeps only a digest, so each run issues fresh tokens (and drops the last run's).
+    AuthToken.objects.filter(user__in=users).delete()
+    tokens = {u.username: AuthToken.objects.create(user=u)[1] for u in users}
 
     results = []
     for n in range(RESULT_SITTINGS):
@@ -699,7 +696,7 @@ def queries_per_request():
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from progress.assembly import create_sitting, pick_mock_questions
     from progress.models import Sitting
@@ -708,11 +705,11 @@ def queries_per_request():
     for total in (5, 75):
         user, _ = get_user_model().objects.get_or_create(username=f"result-q{total}")
         Sitting.objects.filter(user=user).delete()
-        token, _ = Token.objects.get_or_create(user=user)
+        token = AuthToken.objects.create(user)[1]
         ids, _ = pick_mock_questions(user, rng=random.Random(total), total=total)
         sitting = create_sitting(user, "mock", ids, rng=random.Random(total))
         item = sitting.items.get(position=1)
-        page, api = Client(), Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+        page, api = Client(), Client(HTTP_AUTHORIZATION=f"Token {token}")
         page.force_login(user)
         base = f"/api/v1/exams/{sitting.pk}/"
         body = json.dumps({"selected": item.choice_order[:1], "seconds": 3})
@@ -800,15 +797,15 @@ def profile_autosave(count=300):
     """pyinstrument over `count` in-process autosaves (BENCH_PROFILE=1)."""
     from django.contrib.auth import get_user_model
     from django.test import Client
+    from knox.models import AuthToken
     from pyinstrument import Profiler
-    from rest_framework.authtoken.models import Token
 
     from progress.models import Sitting
 
     user = get_user_model().objects.get(username="load-00000")
     sitting = Sitting.objects.get(user=user)
     item = sitting.items.get(position=sitting.current_position)
-    client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=user).key}")
+    client = Client(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user)[1]}")
     url = f"/api/v1/exams/{sitting.pk}/items/{item.position}/"
     body = json.dumps({"selected": item.choice_order[:1], "seconds": 2})
     profiler = Profiler(interval=0.0002)

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
-from progress import assembly
+from progress import answers, assembly
 from progress.models import MisconceptionHit, Regrade, ReviewItem, Sitting
 from progress.regrading import RegradeError, apply_regrade, plan_regrade
 from progress.review import due_items
@@ -173,7 +173,7 @@ def test_retired_question_leaves_the_review_queue_at_once(bank, alice):
     from django.utils import timezone
 
     sitting, item = practice_item(alice, "t1-3-1")
-    sitting.save_answer(1, selected=[key_choice(item, correct=False)])
+    answers.save_answer(alice, sitting.pk, 1, selected=[key_choice(item, correct=False)])
     now = timezone.now() + timezone.timedelta(days=30)
     assert due_items(alice, now).filter(question__slug="t1-3-1").exists()
     Question.objects.filter(slug="t1-3-1").update(status="retired")
@@ -193,7 +193,7 @@ def flawed(bank):
     for i, user in enumerate(learners):
         sitting, item = practice_item(user, "t1-1-1")
         by_key = {c.key: c.id for c in item.version.choices.all()}
-        sitting.save_answer(1, selected=[by_key["a" if i == 0 else "b"]])
+        answers.save_answer(user, sitting.pk, 1, selected=[by_key["a" if i == 0 else "b"]])
         sitting.finish()
         sittings.append(sitting)
 
@@ -256,7 +256,7 @@ def test_regrade_accepting_both_keys_and_dropping_the_item(flawed):
 def test_a_sitting_finished_after_a_regrade_is_scored_like_the_regraded_ones(bank, alice):
     sitting, item = practice_item(alice, "t1-1-1")
     by_key = {c.key: c.id for c in item.version.choices.all()}
-    sitting.save_answer(1, selected=[by_key["b"]])
+    answers.save_answer(alice, sitting.pk, 1, selected=[by_key["b"]])
     v1 = item.version
     apply_regrade(v1, "drop")
     sitting.finish()

@@ -38,7 +38,7 @@ def test_duplicate_username_is_refused(client, alice):
 
 def test_token_endpoint(client, alice):
     ok = client.post("/api/v1/auth/token/", {"username": "alice", "password": "pw-alice"})
-    assert ok.status_code == 200 and len(ok.json()["token"]) == 40
+    assert ok.status_code == 200 and len(ok.json()["token"]) == 64 and ok.json()["expiry"]
     bad = client.post("/api/v1/auth/token/", {"username": "alice", "password": "nope"})
     assert bad.status_code == 400
 

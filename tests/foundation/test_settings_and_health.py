@@ -62,7 +62,12 @@ def test_healthz_reports_database_and_broker(client, db, settings):
     settings.REDIS_URL = ""
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "eager"}
+    assert response.json() == {
+        "database": "ok",
+        "broker": "eager",
+        "outbox_pending": 0,
+        "failing": [],
+    }
 
 
 def test_healthz_is_503_naming_an_unreachable_broker(client, db, settings):
@@ -71,6 +76,7 @@ def test_healthz_is_503_naming_an_unreachable_broker(client, db, settings):
     assert response.status_code == 503
     assert response.json()["database"] == "ok"
     assert response.json()["broker"].startswith("unreachable")
+    assert response.json()["failing"] == ["broker"]
 
 
 def test_healthz_names_a_broken_database(client, db, monkeypatch):
@@ -132,3 +138,23 @@ def test_compose_file_validates_with_docker_compose():
         text=True,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_errors_go_to_sentry_only_when_a_dsn_is_set(monkeypatch):
+    import importlib
+
+    import sentry_sdk
+
+    import examprep.settings as conf
+
+    calls = []
+    monkeypatch.setattr(sentry_sdk, "init", lambda **kwargs: calls.append(kwargs))
+    monkeypatch.delenv("SENTRY_DSN", raising=False)
+    importlib.reload(conf)
+    assert calls == []
+    monkeypatch.setenv("SENTRY_DSN", "https://key@errors.example.org/1")
+    importlib.reload(conf)
+    assert calls[0]["dsn"] == "https://key@errors.example.org/1"
+    assert calls[0]["send_default_pii"] is False
+    monkeypatch.delenv("SENTRY_DSN")
+    importlib.reload(conf)

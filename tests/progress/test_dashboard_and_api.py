@@ -52,7 +52,7 @@ def test_another_learners_report_is_404(client, bob, alice, finished_mock):
     assert client.post(f"/reports/{report.pk}/practice/").status_code == 404
 
 
-def test_progress_and_report_api(api, alice, finished_mock):
+def test_progress_and_report_api(api, alice, finished_mock, django_capture_on_commit_callbacks):
     body = api.get("/api/v1/progress/").json()
     assert [d["number"] for d in body["domains"]] == [1, 2, 3, 4, 5, 6]
     assert set(body["domains"][0]) >= {"number", "answered", "correct", "mastery", "mastery_low"}
@@ -65,7 +65,8 @@ def test_progress_and_report_api(api, alice, finished_mock):
         "unanswered_share",
     }
     assert api.get("/api/v1/reports/latest/").status_code == 404
-    queued = api.post("/api/v1/reports/")
+    with django_capture_on_commit_callbacks(execute=True):  # built after the commit
+        queued = api.post("/api/v1/reports/")
     assert queued.status_code == 202
     latest = api.get("/api/v1/reports/latest/").json()
     assert latest["domains"][0]["number"] in (1, 6) and latest["practice_tasks"]

@@ -1,0 +1,198 @@
+"""Learners' data rights: export everything we hold about a learner, and delete the account.
+
+Deletion keeps the anonymous evidence item statistics are computed from: finished sittings and
+their answers move to one inactive "deleted learners" account (no name, no email, no login),
+so facility, discrimination and pick rates stay what they were. Everything personal goes: the
+login, profile, open sittings, reports, review queue, misconception hits, problem reports,
+memberships, API tokens and sessions. A study group the learner owns passes to its longest-
+standing other member, or closes when there is none.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from questions.models import ProblemReport
+
+from .models import (
+    Membership,
+    MisconceptionHit,
+    Profile,
+    ReviewItem,
+    Sitting,
+    SittingItem,
+    StudyGroup,
+    WeakDomainReport,
+)
+
+DELETED_USERNAME = "deleted-learners"
+EXPORT_FORMAT = 1
+
+
+def export_learner_data(user):
+    """Everything held about `user`, as JSON-ready data (dates as ISO 8601 strings).
+
+    {format, exported_at, account, profile, sittings: [{..., items: [...]}], weak_domain_reports,
+    review_queue, misconceptions_revealed, problem_reports, study_groups}. An open mock's items
+    carry the learner's own choices only (no correctness: it is not graded yet). Queries:
+    a fixed number, whatever the volume."""
+    profile = Profile.for_user(user)
+    sittings = list(
+        Sitting.objects.filter(user=user)
+        .order_by("started_at", "id")
+        .values(
+            "id",
+            "mode",
+            "status",
+            "title",
+            "started_at",
+            "deadline",
+            "finished_at",
+            "timed_out",
+            "correct",
+            "total",
+            "scaled_score",
+            "passed",
+            "config",
+        )
+    )
+    open_ids = {s["id"] for s in sittings if s["status"] == Sitting.Status.IN_PROGRESS}
+    items = {}
+    for item in (
+        SittingItem.objects.filter(sitting__user=user)
+        .order_by("sitting_id", "position")
+        .values(
+            "sitting_id",
+            "position",
+            "question_id",
+            "question__slug",
+            "selected",
+            "struck",
+            "flagged",
+            "time_spent_seconds",
+            "answered_at",
+            "is_correct",
+        )
+    ):
+        sitting_id = item.pop("sitting_id")
+        item["question"] = item.pop("question_id")
+        item["question_slug"] = item.pop("question__slug")
+        if sitting_id in open_ids:
+            item.pop("is_correct")
+        items.setdefault(sitting_id, []).append(item)
+    for sitting in sittings:
+        sitting["items"] = items.get(sitting["id"], [])
+    return _iso(
+        {
+            "format": EXPORT_FORMAT,
+            "exported_at": timezone.now(),
+            "account": {
+                "username": user.username,
+                "email": user.email,
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "date_joined": user.date_joined,
+                "last_login": user.last_login,
+            },
+            "profile": {"extra_time": profile.extra_time, "hide_timer": profile.hide_timer},
+            "sittings": sittings,
+            "weak_domain_reports": list(
+                WeakDomainReport.objects.filter(user=user)
+                .order_by("created_at")
+                .values(
+                    "id",
+                    "created_at",
+                    "answers",
+                    "domains",
+                    "tasks",
+                    "misconceptions",
+                    "readiness",
+                    "practice_tasks",
+                )
+            ),
+            "review_queue": list(
+                ReviewItem.objects.filter(user=user)
+                .order_by("due")
+                .values("question_id", "card__slug", "due", "reviews", "lapses", "last_reviewed")
+            ),
+            "misconceptions_revealed": list(
+                MisconceptionHit.objects.filter(user=user)
+                .order_by("created_at")
+                .values("card__slug", "item__sitting_id", "item__position", "created_at")
+            ),
+            "problem_reports": list(
+                ProblemReport.objects.filter(reporter=user)
+                .order_by("created_at")
+                .values(*_problem_report_fields())
+            ),
+            "study_groups": list(
+                Membership.objects.filter(user=user)
+                .order_by("joined_at")
+                .values("group_id", "group__name", "joined_at", "group__owner_id")
+            ),
+        },
+        owner_id=user.id,
+    )
+
+
+def _problem_report_fields():
+    # Every column but who else touched it (the author who resolved it is not the learner's).
+    skip = {"reporter", "resolved_by"}
+    return [f.attname for f in ProblemReport._meta.concrete_fields if f.name not in skip]
+
+
+def _iso(value, owner_id):
+    if isinstance(value, dict):
+        out = {}
+        for key, inner in value.items():
+            if key == "group__owner_id":
+                out["is_owner"] = inner == owner_id
+                continue
+            out[key.replace("__", "_")] = _iso(inner, owner_id)
+        return out
+    if isinstance(value, list):
+        return [_iso(v, owner_id) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def deleted_learners_account():
+    """The inactive account that holds deleted learners' anonymous answers."""
+    user, _ = get_user_model().objects.get_or_create(
+        username=DELETED_USERNAME,
+        defaults={"is_active": False, "email": "", "password": "!"},
+    )
+    return user
+
+
+def delete_account(user):
+    """Delete `user` as described in the module docstring. Returns a summary:
+    {sittings_kept_anonymously, groups_handed_over, groups_closed}."""
+    from examprep.accounts import end_other_sessions, revoke_tokens
+
+    with transaction.atomic():
+        anonymous = deleted_learners_account()
+        Sitting.objects.filter(user=user, status=Sitting.Status.IN_PROGRESS).delete()
+        kept = Sitting.objects.filter(user=user).update(user=anonymous)
+        handed, closed = 0, 0
+        for group in StudyGroup.objects.filter(owner=user).select_for_update():
+            successor = group.memberships.exclude(user=user).order_by("joined_at", "id").first()
+            if successor is None:
+                group.delete()
+                closed += 1
+            else:
+                group.owner_id = successor.user_id
+                group.rotate_code()  # the old code was known to the departing owner
+                group.save(update_fields=["owner"])
+                handed += 1
+        revoke_tokens(user)
+        end_other_sessions(user)
+        # Cascades: profile, reports, review queue, misconception hits, problem reports,
+        # memberships, lock-out records stay keyed by username only.
+        user.delete()
+    return {
+        "sittings_kept_anonymously": kept,
+        "groups_handed_over": handed,
+        "groups_closed": closed,
+    }

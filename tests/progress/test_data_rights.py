@@ -1,0 +1,147 @@
+"""A learner downloads everything held about them, and deletes their account."""
+
+import json
+import random
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+from progress import assembly
+from progress.models import (
+    Membership,
+    MisconceptionHit,
+    QuestionStats,
+    ReviewItem,
+    Sitting,
+    SittingItem,
+    StudyGroup,
+    WeakDomainReport,
+)
+from questions.models import ProblemReport
+
+from .conftest import answer
+
+
+@pytest.fixture
+def rich_alice(alice, bob, finished_mock):
+    """alice: a finished mock (report, review queue, misconceptions), an open practice, a
+    problem report, owner of a group bob joined and of a group of her own."""
+    from progress.groups import join
+    from progress.reports import build_reports
+
+    build_reports([alice.id])
+    shared = StudyGroup.create(alice, "Study buddies")
+    join(bob, shared.join_code)
+    StudyGroup.create(alice, "Just me")
+    item = finished_mock.items.first()
+    ProblemReport.objects.create(
+        question_id=item.question_id, reporter=alice, reason="typo", text="a typo in the stem"
+    )
+    practice = assembly.start_practice(alice, count=5, rng=random.Random(3))
+    answer(practice, practice.items.prefetch_related("question__choices").first(), right=True)
+    return alice
+
+
+def test_the_export_holds_all_of_a_learners_data_and_nobody_elses(
+    rich_alice, bob, api, django_assert_max_num_queries
+):
+    bob_sitting = assembly.start_practice(bob, count=5, rng=random.Random(4))
+    with django_assert_max_num_queries(12):
+        data = api.get("/api/v1/me/export/").json()
+    assert data["account"]["username"] == "alice"
+    modes = sorted((s["mode"], s["status"]) for s in data["sittings"])
+    assert modes == [("mock", "finished"), ("practice", "in_progress")]
+    mock = next(s for s in data["sittings"] if s["mode"] == "mock")
+    assert len(mock["items"]) == 75 and mock["scaled_score"] is not None
+    assert all("selected" in i and "is_correct" in i for i in mock["items"])
+    assert bob_sitting.id not in {s["id"] for s in data["sittings"]}
+    assert len(data["weak_domain_reports"]) == 1
+    assert len(data["review_queue"]) == ReviewItem.objects.filter(user=rich_alice).count() > 0
+    assert data["misconceptions_revealed"]
+    assert [r["text"] for r in data["problem_reports"]] == ["a typo in the stem"]
+    assert sorted((g["group_name"], g["is_owner"]) for g in data["study_groups"]) == [
+        ("Just me", True),
+        ("Study buddies", True),
+    ]
+
+
+def test_the_profile_download_is_the_same_data_as_the_api(rich_alice, alice_client, api):
+    page = alice_client.get("/profile/")
+    assert 'href="/profile/export/"' in page.text and 'href="/profile/delete/"' in page.text
+    download = alice_client.get("/profile/export/")
+    assert download["Content-Disposition"].startswith('attachment; filename="examprep-alice-')
+    from_page = json.loads(download.content)
+    from_api = api.get("/api/v1/me/export/").json()
+    from_page.pop("exported_at"), from_api.pop("exported_at")
+    assert from_page == from_api
+
+
+def test_an_open_mock_in_the_export_shows_choices_but_no_correctness(alice, api, sample_bank):
+    sitting = assembly.start_mock(alice, rng=random.Random(5))
+    answer(sitting, sitting.items.prefetch_related("question__choices").first(), right=True)
+    (exported,) = api.get("/api/v1/me/export/").json()["sittings"]
+    assert exported["items"][0]["selected"]
+    assert all("is_correct" not in item for item in exported["items"])
+
+
+def _stats():
+    from progress.item_analysis import compute_item_statistics
+
+    compute_item_statistics()
+    return {
+        s.question_id: (s.answered, s.facility, s.discrimination, s.option_pick_rates)
+        for s in QuestionStats.objects.all()
+    }
+
+
+def test_a_wrong_password_deletes_nothing(rich_alice, alice_client, api):
+    page = alice_client.post("/profile/delete/", {"password": "wrong"})
+    assert page.status_code == 200 and "That is not your password" in page.text
+    assert api.post("/api/v1/me/delete/", {"password": "wrong"}).status_code == 400
+    assert get_user_model().objects.filter(username="alice").exists()
+
+
+def test_deleting_removes_personal_data_and_keeps_item_statistics(rich_alice, bob, alice_client):
+    before = _stats()
+    token = (
+        APIClient()
+        .post("/api/v1/auth/token/", {"username": "alice", "password": "pw-alice"})
+        .json()["token"]
+    )
+    answers_before = SittingItem.objects.filter(answered_at__isnull=False).count()
+
+    response = alice_client.post("/profile/delete/", {"password": "pw-alice"})
+    assert response.status_code == 302
+    assert "deleted" in alice_client.get("/").text
+    assert not get_user_model().objects.filter(username="alice").exists()
+    assert alice_client.get("/home/").status_code == 302  # signed out
+    tokened = APIClient()
+    tokened.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert tokened.get("/api/v1/exams/").status_code == 401
+    for model, field in (
+        (WeakDomainReport, "user_id"),
+        (ReviewItem, "user_id"),
+        (MisconceptionHit, "user_id"),
+        (ProblemReport, "reporter_id"),
+        (Membership, "user_id"),
+    ):
+        assert not model.objects.filter(**{field: rich_alice.id}).exists(), model
+    kept = Sitting.objects.get(mode="mock")
+    assert kept.user.username == "deleted-learners" and not kept.user.is_active
+    assert not kept.user.email and not kept.user.has_usable_password()
+    assert not Sitting.objects.filter(status="in_progress", user=kept.user).exists()
+    # The open practice's answer went with it; the finished mock's answers stay.
+    assert SittingItem.objects.filter(answered_at__isnull=False).count() == answers_before - 1
+    after = _stats()
+    assert {q: v for q, v in after.items() if q in before} == before
+
+
+def test_deleting_hands_an_owned_group_to_a_member_and_closes_a_solo_one(rich_alice, bob, api):
+    old_code = StudyGroup.objects.get(name="Study buddies").join_code
+    summary = api.post("/api/v1/me/delete/", {"password": "pw-alice"}).json()
+    assert summary == {"sittings_kept_anonymously": 1, "groups_handed_over": 1, "groups_closed": 1}
+    shared = StudyGroup.objects.get(name="Study buddies")
+    assert shared.owner_id == bob.id and shared.join_code != old_code
+    assert list(shared.memberships.values_list("user__username", flat=True)) == ["bob"]
+    assert not StudyGroup.objects.filter(name="Just me").exists()

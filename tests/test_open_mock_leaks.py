@@ -1,0 +1,103 @@
+"""Nothing of an open timed mock leaks its answers: walk every response a learner can get
+while the mock is open (every page and API read, every save of every item, the report form of
+every question) and look for its explanations, the options' reasons and any correctness."""
+
+import json
+
+import pytest
+
+from tests.routes import fill
+from tests.test_access_matrix import ROWS, world  # noqa: F401 - the fixture
+
+FORBIDDEN_KEYS = {"is_correct", "correct", "feedback", "explanation_html", "why_html", "result"}
+
+
+@pytest.fixture
+def open_mock(world):  # noqa: F811
+    from progress import assembly
+    from progress.models import Sitting, SittingItem
+
+    alice = world["users"]["owner"]
+    Sitting.objects.filter(pk=world["open_sitting"]).delete()
+    seen = set(SittingItem.objects.filter(sitting__user=alice).values_list("question", flat=True))
+    mock = assembly.start_mock(alice)
+    secrets = []
+    for item in mock.items.select_related("question").prefetch_related("question__choices"):
+        question = item.question
+        if question.id in seen:
+            continue  # seen and explained in an earlier practice: not this mock's secret
+        question.explanation = f"Secret explanation {question.id} zq"
+        question.save(update_fields=["explanation"])
+        secrets.append(question.explanation)
+        for choice in question.choices.all():
+            choice.why = f"Secret reason {choice.id} zq"
+            choice.save(update_fields=["why"])
+            secrets.append(choice.why)
+    return {**world, "open_sitting": mock.pk, "mock": mock, "secrets": secrets}
+
+
+def _keys(value):
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield key
+            yield from _keys(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _keys(inner)
+
+
+def _dicts(value):
+    if isinstance(value, dict):
+        yield value
+        for inner in value.values():
+            yield from _dicts(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _dicts(inner)
+
+
+def test_no_response_during_an_open_mock_carries_its_answers(open_mock, client):
+    mock = open_mock["mock"]
+    client.force_login(open_mock["users"]["owner"])
+    responses = []
+    for route, row in sorted(ROWS.items()):
+        if row.method != "get" or not route or route.startswith("accounts/reset/"):
+            continue
+        values = {name: open_mock[key] for name, key in row.args.items()}
+        if "pk" in values and route.startswith("questions/"):
+            continue  # below, for every question of the mock
+        responses.append((route, client.get(fill(route, values))))
+    sitting_urls = [f"/sittings/{mock.pk}/", f"/api/v1/exams/{mock.pk}/"]
+    for item in mock.items.prefetch_related("question__choices"):
+        choices = [c.id for c in item.question.choices.all()]
+        saved = client.put(
+            f"/api/v1/exams/{mock.pk}/items/{item.position}/",
+            {"selected": choices[: item.question.select_count], "flagged": True},
+            content_type="application/json",
+        )
+        assert saved.status_code == 200
+        responses.append((f"PUT item {item.position}", saved))
+        responses.append(
+            (f"report {item.question_id}", client.get(f"/questions/{item.question_id}/report/"))
+        )
+    for url in sitting_urls:
+        responses.append((url + " after answering", client.get(url)))
+
+    assert len(responses) > 150
+    secrets = open_mock["secrets"]
+    assert len(secrets) > 100
+    for name, response in responses:
+        assert response.status_code in (200, 302, 404), name
+        text = response.content.decode()
+        leaked = [s for s in secrets if s in text]
+        assert leaked == [], name
+        if not response.get("Content-Type", "").startswith("application/json"):
+            continue
+        body = json.loads(text)
+        if str(mock.pk) in name and ("exams" in name or "item" in name):
+            assert FORBIDDEN_KEYS.isdisjoint(_keys(body)), name
+        for entry in _dicts(body):  # the mock in a list (sittings, export): nothing graded
+            if entry.get("id") == mock.pk and entry.get("mode") == "mock":
+                keys = FORBIDDEN_KEYS | {"scaled_score", "passed"}
+                graded = {k: entry[k] for k in keys if k in entry}
+                assert set(graded.values()) <= {None}, (name, graded)
