@@ -150,11 +150,11 @@ def exam_item(request, pk, position):
 
 
 def _item_texts(item, with_answers):
-    q = item.question
-    texts = [q.stem] + [c.text for c in q.choices.all()]
+    choices = item.version.choices.all()
+    texts = [item.version.stem] + [c.text for c in choices]
     if with_answers:
-        texts += [q.explanation] + [c.why for c in q.choices.all()]
-        texts += [c.misconception.correction for c in q.choices.all() if c.misconception_id]
+        texts += [item.question.explanation] + [c.why for c in choices]
+        texts += [c.misconception.correction for c in choices if c.misconception_id]
     return texts
 
 

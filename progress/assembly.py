@@ -3,13 +3,13 @@
 import random
 from collections import defaultdict
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from domains import blueprint
 from domains.models import Domain
-from questions.models import Choice, Question
+from questions.models import Question, VersionChoice
 
 from .models import Profile, Sitting, SittingItem
 
@@ -43,9 +43,26 @@ def _tiers(seen, prefer=frozenset()):
     return key
 
 
-def _spread_over_tasks(candidates, count, seen, rng, prefer=frozenset()):
-    """Take `count` from candidates, round-robin over task statements, best tier first."""
+def enemies_of(question_ids):
+    """{question id: set of its enemy ids} among and around `question_ids`. One query."""
+    out = defaultdict(set)
+    rows = Question.enemies.through.objects.filter(from_question_id__in=list(question_ids))
+    for a, b in rows.values_list("from_question_id", "to_question_id"):
+        out[a].add(b)
+        out[b].add(a)
+    return out
+
+
+def _spread_over_tasks(
+    candidates, count, seen, rng, prefer=frozenset(), enemies=None, blocked=None
+):
+    """Take `count` from candidates, round-robin over task statements, best tier first.
+
+    A question whose enemy (same decision, or one gives the other away) was already picked is
+    skipped: `blocked` (a set, updated in place) carries that across calls for one sitting."""
     key = _tiers(seen, prefer)
+    enemies = enemies or {}
+    blocked = set() if blocked is None else blocked
     by_task = defaultdict(list)
     for q in candidates:
         by_task[q["task_id"]].append(q)
@@ -62,8 +79,13 @@ def _spread_over_tasks(candidates, count, seen, rng, prefer=frozenset()):
             for queue in queues:
                 if len(picked) >= count:
                     break
+                while queue and queue[0]["id"] in blocked:
+                    queue.pop(0)
                 if queue and key(queue[0])[0] == tier:
-                    picked.append(queue.pop(0))
+                    chosen = queue.pop(0)
+                    picked.append(chosen)
+                    blocked.add(chosen["id"])
+                    blocked.update(enemies.get(chosen["id"], ()))
                     progress = True
     return picked
 
@@ -74,12 +96,16 @@ def pick_mock_questions(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM):
     domains = list(Domain.objects.order_by("number"))
     quotas = blueprint.split_by_weight(total, {d.number: d.weight_percent for d in domains})
     pool = defaultdict(list)
-    for row in Question.objects.published().values("id", "domain__number", "task_id"):
+    for row in Question.objects.live().values("id", "domain__number", "task_id"):
         pool[row["domain__number"]].append(row)
     seen = last_seen_by_question(user)
+    enemies = enemies_of(q["id"] for rows in pool.values() for q in rows)
+    blocked = set()
     picked, short = [], 0
     for domain in domains:
-        chosen = _spread_over_tasks(pool[domain.number], quotas[domain.number], seen, rng)
+        chosen = _spread_over_tasks(
+            pool[domain.number], quotas[domain.number], seen, rng, enemies=enemies, blocked=blocked
+        )
         short += quotas[domain.number] - len(chosen)
         picked += chosen
         chosen_ids = {q["id"] for q in chosen}
@@ -87,7 +113,9 @@ def pick_mock_questions(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM):
     if short:
         # A domain has too few questions: fill from the others, heaviest domains first.
         for domain in sorted(domains, key=lambda d: -d.weight_percent):
-            extra = _spread_over_tasks(pool[domain.number], short, seen, rng)
+            extra = _spread_over_tasks(
+                pool[domain.number], short, seen, rng, enemies=enemies, blocked=blocked
+            )
             picked += extra
             short -= len(extra)
     repeats = sum(1 for q in picked if q["id"] in seen)
@@ -110,7 +138,7 @@ def pick_practice_questions(
     user, *, domains=(), tasks=(), count=20, question_ids=None, prefer=frozenset(), rng=None
 ):
     rng = rng or random.Random()
-    qs = Question.objects.published()
+    qs = Question.objects.live()
     if question_ids is not None:
         qs = qs.filter(id__in=question_ids)
     # Domains and task statements add up (a union), as the practice form says.
@@ -118,7 +146,8 @@ def pick_practice_questions(
         qs = qs.filter(Q(domain__number__in=domains) | Q(task__number__in=tasks))
     candidates = list(qs.values("id", "domain__number", "task_id"))
     seen = last_seen_by_question(user)
-    picked = _spread_over_tasks(candidates, count, seen, rng, prefer)
+    enemies = enemies_of(q["id"] for q in candidates)
+    picked = _spread_over_tasks(candidates, count, seen, rng, prefer, enemies=enemies)
     rng.shuffle(picked)
     return [q["id"] for q in picked]
 
@@ -128,7 +157,10 @@ def missed_question_ids(user):
     "missed" (see not_reached_question_ids). Two queries."""
     latest = (
         SittingItem.objects.filter(
-            sitting__user=user, is_correct__isnull=False, answered_at__isnull=False
+            sitting__user=user,
+            is_correct__isnull=False,
+            answered_at__isnull=False,
+            question__in=Question.objects.live(),
         )
         .values("question_id")
         .annotate(last=Max("id"))
@@ -158,15 +190,17 @@ def not_reached_question_ids(user):
     )
 
 
-def _choice_orders(question_ids, rng):
-    orders = defaultdict(list)
-    for qid, cid in Choice.objects.filter(question_id__in=question_ids).values_list(
-        "question_id", "id"
-    ):
-        orders[qid].append(cid)
-    for ids in orders.values():
+def _current_versions(question_ids, rng):
+    """{question_id: (current version id, its option ids shuffled)}. One query."""
+    versions = {}
+    for qid, vid, cid in VersionChoice.objects.filter(
+        version__question__current_version=models.F("version"),
+        version__question_id__in=question_ids,
+    ).values_list("version__question_id", "version_id", "id"):
+        versions.setdefault(qid, (vid, []))[1].append(cid)
+    for _, ids in versions.values():
         rng.shuffle(ids)
-    return orders
+    return versions
 
 
 def open_sitting(user):
@@ -212,9 +246,16 @@ def create_sitting(
                 )
         except IntegrityError:
             raise OpenSittingExists(Sitting.objects.in_progress().get(user=user)) from None
-        orders = _choice_orders(question_ids, rng)
+        # Each item pins the version current now; an edit made later never reaches it.
+        versions = _current_versions(question_ids, rng)
         SittingItem.objects.bulk_create(
-            SittingItem(sitting=sitting, position=i, question_id=qid, choice_order=orders[qid])
+            SittingItem(
+                sitting=sitting,
+                position=i,
+                question_id=qid,
+                version_id=versions[qid][0],
+                choice_order=versions[qid][1],
+            )
             for i, qid in enumerate(question_ids, start=1)
         )
     sitting.replaced = replaced

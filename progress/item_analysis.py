@@ -1,4 +1,6 @@
-"""Item analysis for authors: how each question performs across learners (nightly).
+"""Item analysis for authors: how each version of a question performs across learners (nightly).
+
+Statistics are per question version (what learners actually saw and how it was scored):
 
 - facility: share of graded answers that were right;
 - discrimination: point-biserial correlation between being right on the question and the
@@ -13,7 +15,7 @@ from django.db.models import Count, F, FloatField, Q, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from questions.models import Choice
+from questions.models import VersionChoice
 
 from .mastery import graded_answers
 from .models import QuestionStats
@@ -36,16 +38,16 @@ def compute_item_statistics(now=None):
     now = now or timezone.now()
     answers = graded_answers()
     totals = {
-        row["question_id"]: row
-        for row in answers.values("question_id")
+        row["version_id"]: row
+        for row in answers.values("version_id", "question_id")
         .annotate(n=Count("id"), right=Count("id", filter=Q(is_correct=True)))
         .order_by()
     }
     score = Cast(F("sitting__scaled_score"), FloatField())
     mocks = {
-        row["question_id"]: row
+        row["version_id"]: row
         for row in answers.filter(sitting__mode="mock", sitting__scaled_score__isnull=False)
-        .values("question_id")
+        .values("version_id")
         .annotate(
             n=Count("id"),
             right=Count("id", filter=Q(is_correct=True)),
@@ -56,25 +58,26 @@ def compute_item_statistics(now=None):
         .order_by()
     }
     picks = defaultdict(Counter)
-    for question_id, selected in answers.values_list("question_id", "selected").iterator(
+    for version_id, selected in answers.values_list("version_id", "selected").iterator(
         chunk_size=5000
     ):
-        picks[question_id].update(selected)
+        picks[version_id].update(selected)
     correct = defaultdict(set)
-    for question_id, choice_id in Choice.objects.filter(is_correct=True).values_list(
-        "question_id", "id"
-    ):
-        correct[question_id].add(choice_id)
+    for version_id, choice_id in VersionChoice.objects.filter(
+        is_correct=True, version_id__in=list(totals)
+    ).values_list("version_id", "id"):
+        correct[version_id].add(choice_id)
     stats = []
-    for question_id, row in totals.items():
+    for version_id, row in totals.items():
         n = row["n"]
-        rates = {str(cid): round(count / n, 4) for cid, count in picks[question_id].items()}
-        right_rates = [rates.get(str(cid), 0.0) for cid in correct[question_id]]
-        wrong_rates = [r for cid, r in rates.items() if int(cid) not in correct[question_id]]
-        mock = mocks.get(question_id)
+        rates = {str(cid): round(count / n, 4) for cid, count in picks[version_id].items()}
+        right_rates = [rates.get(str(cid), 0.0) for cid in correct[version_id]]
+        wrong_rates = [r for cid, r in rates.items() if int(cid) not in correct[version_id]]
+        mock = mocks.get(version_id)
         stats.append(
             QuestionStats(
-                question_id=question_id,
+                question_id=row["question_id"],
+                version_id=version_id,
                 answered=n,
                 facility=round(row["right"] / n, 4),
                 discrimination=(
@@ -98,7 +101,7 @@ def compute_item_statistics(now=None):
     QuestionStats.objects.bulk_create(
         stats,
         update_conflicts=True,
-        unique_fields=["question"],
+        unique_fields=["version"],
         update_fields=[
             "answered",
             "facility",

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from domains import blueprint
-from questions.models import Question
+from questions.models import Question, QuestionVersion
 
 # Answers that arrive this long after the deadline still count (network latency), later ones not.
 GRACE = timedelta(seconds=10)
@@ -159,12 +159,12 @@ class Sitting(models.Model):
             if not sitting.accepts_answers(now):
                 raise SittingClosed()
             item = (
-                sitting.items.select_related("question")
-                .prefetch_related("question__choices")
+                sitting.items.select_related("version")
+                .prefetch_related("version__choices")
                 .get(position=position)
             )
             choice_ids = set(item.choice_order)
-            question = item.question
+            question = item.version
             if selected is not None:
                 selected = list(dict.fromkeys(int(c) for c in selected))
                 if not set(selected) <= choice_ids:
@@ -239,6 +239,12 @@ class SittingItem(models.Model):
     sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField()
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="sitting_items")
+    version = models.ForeignKey(
+        QuestionVersion,
+        on_delete=models.PROTECT,
+        related_name="sitting_items",
+        help_text="The version this item was assembled with: shown, scored and reviewed.",
+    )
     choice_order = models.JSONField(default=list)
     selected = models.JSONField(default=list, blank=True)
     struck = models.JSONField(default=list, blank=True)
@@ -246,6 +252,9 @@ class SittingItem(models.Model):
     time_spent_seconds = models.PositiveIntegerField(default=0)
     answered_at = models.DateTimeField(null=True, blank=True)
     is_correct = models.BooleanField(null=True, blank=True)
+    scored = models.BooleanField(
+        default=True, help_text="False once a regrade dropped the item from scoring."
+    )
 
     class Meta:
         ordering = ["position"]
@@ -262,7 +271,8 @@ class SittingItem(models.Model):
         return bool(self.selected)
 
     def ordered_choices(self):
-        by_id = {c.id: c for c in self.question.choices.all()}
+        """The pinned version's options in this item's shuffled order."""
+        by_id = {c.id: c for c in self.version.choices.all()}
         return [by_id[cid] for cid in self.choice_order if cid in by_id]
 
 
@@ -363,9 +373,10 @@ class ReviewItem(models.Model):
 
 
 class QuestionStats(models.Model):
-    """Item analysis, computed nightly: how a question performs across learners."""
+    """Item analysis, computed nightly: how one version of a question performs across learners."""
 
-    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="stats")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="version_stats")
+    version = models.OneToOneField(QuestionVersion, on_delete=models.CASCADE, related_name="stats")
     answered = models.PositiveIntegerField(default=0)
     facility = models.FloatField(
         null=True, blank=True, help_text="Share of answers that were right."
@@ -387,7 +398,7 @@ class QuestionStats(models.Model):
         verbose_name_plural = "question stats"
 
     def __str__(self):
-        return f"Stats of {self.question}"
+        return f"Stats of {self.version}"
 
 
 class StudyGroupQuerySet(models.QuerySet):
@@ -441,3 +452,38 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.group}"
+
+
+class Regrade(models.Model):
+    """A re-scoring of finished sittings that used a flawed version of a question."""
+
+    class Method(models.TextChoices):
+        CORRECTED = "corrected", "Score with the corrected key"
+        BOTH = "both", "Accept the old and the corrected key"
+        DROP = "drop", "Drop the item from scoring"
+
+    version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="regrades")
+    corrected = models.ForeignKey(
+        QuestionVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    method = models.CharField(max_length=10, choices=Method.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changes = models.JSONField(
+        default=list,
+        help_text="[{sitting, user, before, after}] scaled scores before and after, per sitting.",
+    )
+
+    def __str__(self):
+        return f"Regrade of {self.version} ({self.method})"
+
+    def accepted_keys(self):
+        """The option-key sets that count as right for items of `version`; None = dropped."""
+        if self.method == self.Method.DROP:
+            return None
+        corrected = self.corrected.correct_keys()
+        if self.method == self.Method.CORRECTED:
+            return [corrected]
+        return [self.version.correct_keys(), corrected]

@@ -10,19 +10,22 @@ from django.db.models import Prefetch
 from django.urls import reverse
 
 from questions.markdown import render_many
-from questions.models import Choice
+from questions.models import VersionChoice
 
 from .models import Sitting
 
 
 def load_items(sitting, position=None):
-    """Items (all, or the one at `position`) with questions and choices: 3 queries."""
+    """Items (all, or the one at `position`) with their pinned versions, questions and the
+    versions' options: 2 queries."""
     items = sitting.items.all() if position is None else sitting.items.filter(position=position)
     return list(
-        items.select_related("question__domain", "question__task__domain").prefetch_related(
+        items.select_related(
+            "version", "question__domain", "question__task__domain"
+        ).prefetch_related(
             Prefetch(
-                "question__choices",
-                queryset=Choice.objects.select_related("misconception").order_by("position"),
+                "version__choices",
+                queryset=VersionChoice.objects.select_related("misconception").order_by("position"),
             )
         )
     )
@@ -31,11 +34,10 @@ def load_items(sitting, position=None):
 def _texts(items, with_answers):
     texts = []
     for item in items:
-        q = item.question
-        texts.append(q.stem)
+        texts.append(item.version.stem)
         if with_answers:
-            texts.append(q.explanation)
-        for choice in q.choices.all():
+            texts.append(item.question.explanation)
+        for choice in item.version.choices.all():
             texts.append(choice.text)
             if with_answers:
                 texts.append(choice.why)
@@ -45,15 +47,16 @@ def _texts(items, with_answers):
 
 
 def question_public(item, html):
-    q = item.question
+    q, version = item.question, item.version
     return {
         "id": q.id,
+        "version": version.number,
         "domain": q.domain.number,
         "task": q.task.number,
-        "kind": q.kind,
-        "select_count": q.select_count,
-        "choose_label": q.choose_label,
-        "stem_html": html[q.stem],
+        "kind": version.kind,
+        "select_count": version.select_count,
+        "choose_label": version.choose_label,
+        "stem_html": html[version.stem],
         "choices": [{"id": c.id, "text_html": html[c.text]} for c in item.ordered_choices()],
     }
 
@@ -84,7 +87,8 @@ def item_feedback(item, html):
     chosen = set(item.selected)
     return {
         "correct": bool(item.is_correct),
-        "correct_choice_ids": sorted(c.id for c in q.choices.all() if c.is_correct),
+        "scored": item.scored,
+        "correct_choice_ids": sorted(item.version.correct_choice_ids()),
         "choices": [
             {
                 "id": c.id,

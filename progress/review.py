@@ -25,17 +25,17 @@ def _review(entry, rating, now):
     entry.last_reviewed = now
 
 
-def record_graded(user, items, now, practice):
+def record_graded(user, items, now, practice, queue=True):
     """After items were graded: store misconception hits and update the review queue.
 
-    `items` have question and choices (with misconception) loaded. A constant number of queries.
+    `items` have their version's choices loaded. A constant number of queries.
     """
     hits, wrong_questions, revealed_cards, right_questions = [], set(), set(), set()
     for item in items:
         if item.is_correct is None:
             continue
         chosen = set(item.selected)
-        choices = list(item.question.choices.all())
+        choices = list(item.version.choices.all())
         for choice in choices:
             if choice.id in chosen and not choice.is_correct and choice.misconception_id:
                 hits.append(
@@ -50,11 +50,13 @@ def record_graded(user, items, now, practice):
             wrong_questions.add(item.question_id)
     if hits:
         MisconceptionHit.objects.bulk_create(hits, ignore_conflicts=True)
+    if not queue:
+        return
     cards_answered_right = {
         c.misconception_id
         for item in items
         if item.is_correct
-        for c in item.question.choices.all()
+        for c in item.version.choices.all()
         if c.misconception_id
     }
     queue = {
@@ -98,7 +100,19 @@ def record_graded(user, items, now, practice):
 
 
 def due_items(user, now):
-    return ReviewItem.objects.filter(user=user, due__lte=now)
+    """The learner's due review entries whose question is live (published, with a version) or
+    whose card is revealed by a wrong option of a live question: retiring or unpublishing a
+    question takes it out of every queue at once."""
+    from domains.models import MisconceptionCard
+    from questions.models import Question
+
+    live = Question.objects.live()
+    cards = MisconceptionCard.objects.filter(
+        choices__question__in=live, choices__is_correct=False
+    ).values("id")
+    return ReviewItem.objects.filter(user=user, due__lte=now).filter(
+        Q(question__in=live.values("id")) | Q(card__in=cards)
+    )
 
 
 def due_question_ids(user, now):
@@ -112,7 +126,7 @@ def due_question_ids(user, now):
     if cards:
         seen = set(ids)
         for qid, card in (
-            Question.objects.published()
+            Question.objects.live()
             .filter(choices__misconception_id__in=cards, choices__is_correct=False)
             .values_list("id", "choices__misconception_id")
             .order_by("id")

@@ -4,7 +4,7 @@ from django.db.models import Prefetch
 
 from domains import blueprint
 from domains.models import Domain
-from questions.models import Choice
+from questions.models import VersionChoice
 
 MEETS = "Meets competencies"
 NEEDS = "Needs improvement"
@@ -17,27 +17,39 @@ def grade_item(selected, correct_ids):
     return bool(selected) and set(selected) == set(correct_ids)
 
 
-def score_sitting(sitting, finished_at):
-    """Grade the items of `sitting` (saving is_correct); return (result dict, graded items).
+def score_sitting(sitting, finished_at, save=True):
+    """Grade the items of `sitting`; return (result dict, graded items).
 
-    Mocks grade every item (unanswered is wrong); practice sets grade what was answered.
-    4 queries, whatever the number of items.
+    Each item is graded against the version it pinned, with any regrade of that version applied
+    (so a sitting finished after a regrade is scored like those re-scored by it). Mocks grade
+    every item (unanswered is wrong); practice sets grade what was answered; an item a regrade
+    dropped counts nowhere. Saves is_correct unless `save` is false. 5 queries, whatever the
+    number of items.
     """
     items = list(
-        sitting.items.select_related("question").prefetch_related(
+        sitting.items.select_related("question", "version").prefetch_related(
             Prefetch(
-                "question__choices",
-                queryset=Choice.objects.only("id", "question_id", "is_correct", "misconception_id"),
+                "version__choices",
+                queryset=VersionChoice.objects.only(
+                    "id", "version_id", "key", "is_correct", "misconception_id"
+                ),
             )
         )
     )
+    keys = accepted_keys(items)
     practice = sitting.mode == "practice"
     for item in items:
-        if practice and not item.selected:
+        if item.version_id in keys and keys[item.version_id] is None:
+            item.scored = False
+        if not item.scored or (practice and not item.selected):
             item.is_correct = None
-        else:
-            item.is_correct = grade_item(item.selected, item.question.correct_choice_ids())
-    sitting.items.bulk_update(items, ["is_correct"])
+            continue
+        answers = keys.get(item.version_id) or [item.version.correct_keys()]
+        by_id = {c.id: c.key for c in item.version.choices.all()}
+        picked = {by_id.get(cid) for cid in item.selected}
+        item.is_correct = any(grade_item(picked, key_set) for key_set in answers)
+    if save:
+        sitting.items.bulk_update(items, ["is_correct", "scored"])
     graded = [item for item in items if item.is_correct is not None]
     domains = {d.id: d for d in Domain.objects.all()}
     per_domain = {}
@@ -61,6 +73,23 @@ def score_sitting(sitting, finished_at):
         ],
     }
     return result, graded
+
+
+def accepted_keys(items):
+    """{version id: [set of option keys, ...] that count as right, or None if dropped}, for the
+    versions among `items` that a regrade changed. One query."""
+    from .models import Regrade
+
+    version_ids = {item.version_id for item in items}
+    out = {}
+    for regrade in (
+        Regrade.objects.filter(version_id__in=version_ids)
+        .select_related("corrected")
+        .prefetch_related("corrected__choices", "version__choices")
+        .order_by("created_at")
+    ):
+        out[regrade.version_id] = regrade.accepted_keys()
+    return out
 
 
 def domain_result(domain, correct, total):

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from domains import blueprint
@@ -15,7 +16,7 @@ from .access import get_sitting_for_user
 from .charts import domain_bars_svg, mastery_bars_svg, score_trend_svg
 from .forms import PracticeForm, ProfileForm
 from .mastery import learner_progress
-from .models import GRACE, Profile, Sitting, WeakDomainReport
+from .models import GRACE, Profile, Regrade, Sitting, WeakDomainReport
 from .presenters import sitting_state
 from .reports import latest_report
 from .review import due_items, due_question_ids
@@ -234,12 +235,21 @@ def results(request, pk):
             )
         ]
     result = sitting.result or {}
+    regrades = [
+        {
+            "at": parse_datetime(r["at"]),
+            "positions": ", ".join(str(p) for p in r["positions"]),
+            "method": Regrade.Method(r["method"]).label,
+        }
+        for r in result.get("regrades", [])
+    ]
     return render(
         request,
         "progress/results.html",
         {
             "sitting": sitting,
             "result": result,
+            "regrades": regrades,
             "not_counted": _not_counted(request.GET.get("not_counted", ""), state["items"]),
             "unanswered_count": sum(1 for i in state["items"] if not i["selected"]),
             "grace_seconds": int(GRACE.total_seconds()),

@@ -8,3 +8,14 @@ def learner_has_met(user, question):
     return (
         user.is_staff or SittingItem.objects.filter(sitting__user=user, question=question).exists()
     )
+
+
+def version_seen_by(user, question):
+    """The version of `question` the learner was last given (the current one for staff)."""
+    version_id = (
+        SittingItem.objects.filter(sitting__user=user, question=question)
+        .order_by("-id")
+        .values_list("version_id", flat=True)
+        .first()
+    )
+    return version_id or question.current_version_id

@@ -1,11 +1,16 @@
+import difflib
+import string
+
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Choice, ProblemReport, Question, Tag
 
@@ -37,7 +42,7 @@ class ChoiceInline(admin.StackedInline):
     formset = ChoiceFormSet
     extra = 0
     min_num = 4
-    fields = ["position", "text", "is_correct", "why", "misconception"]
+    fields = ["key", "position", "text", "is_correct", "why", "misconception"]
     autocomplete_fields = ["misconception"]
 
 
@@ -55,21 +60,39 @@ class ItemAnalysisFilter(admin.SimpleListFilter):
             ("hard", "Too hard (under 25 % right)"),
             ("wrong_beats_right", "A wrong option picked more than the right one"),
             ("unanswered", "Not answered yet"),
+            ("reported", "Reported by learners (open reports): the review queue"),
         ]
 
     def queryset(self, request, queryset):
-        enough = Q(stats__answered__gte=self.MIN_ANSWERS)
+        if self.value() == "reported":
+            return queryset.filter(open_report_count__gt=0)
+        stats = "current_version__stats__"
+        enough = Q(**{stats + "answered__gte": self.MIN_ANSWERS})
         return {
-            "negative": queryset.filter(stats__discrimination__lt=0),
-            "easy": queryset.filter(enough, stats__facility__gt=0.9),
-            "hard": queryset.filter(enough, stats__facility__lt=0.25),
-            "wrong_beats_right": queryset.filter(stats__wrong_beats_right=True),
-            "unanswered": queryset.filter(Q(stats__isnull=True) | Q(stats__answered=0)),
+            "negative": queryset.filter(**{stats + "discrimination__lt": 0}),
+            "easy": queryset.filter(enough, **{stats + "facility__gt": 0.9}),
+            "hard": queryset.filter(enough, **{stats + "facility__lt": 0.25}),
+            "wrong_beats_right": queryset.filter(**{stats + "wrong_beats_right": True}),
+            "unanswered": queryset.filter(
+                Q(current_version__stats__isnull=True) | Q(**{stats + "answered": 0})
+            ),
         }.get(self.value(), queryset)
 
 
+class QuestionAdminForm(forms.ModelForm):
+    same_item = forms.BooleanField(
+        required=False,
+        label="Wording-only edit (same item)",
+        help_text="Same options and same key, only reworded: the new version keeps the previous "
+        "one's statistics. Refused if the options or the key changed.",
+    )
+    version_note = forms.CharField(
+        required=False, max_length=300, help_text="Why this version (shown in its history)."
+    )
+
+
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(SimpleHistoryAdmin):
     list_display = [
         "slug",
         "domain_number",
@@ -86,10 +109,17 @@ class QuestionAdmin(admin.ModelAdmin):
     list_filter = [ItemAnalysisFilter, "domain", "task", "kind", "status", "difficulty", "tags"]
     search_fields = ["slug", "stem", "choices__text"]
     autocomplete_fields = ["tags"]
-    readonly_fields = ["created_at", "updated_at", "preview_link", "item_statistics"]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "preview_link",
+        "learner_reports",
+        "item_statistics",
+    ]
     inlines = [ChoiceInline]
-    actions = ["publish", "send_to_review", "retire"]
-    list_select_related = ["domain", "task", "stats"]
+    actions = ["publish", "send_to_review", "retire", "regrade"]
+    form = QuestionAdminForm
+    list_select_related = ["domain", "task", "current_version__stats"]
     fieldsets = [
         (
             None,
@@ -98,14 +128,16 @@ class QuestionAdmin(admin.ModelAdmin):
                     "slug",
                     "status",
                     "preview_link",
+                    "learner_reports",
                     ("domain", "task"),
                     ("kind", "difficulty"),
                     "tags",
                 ]
             },
         ),
-        ("Content", {"fields": ["stem", "explanation", "references"]}),
-        ("Item analysis", {"fields": ["item_statistics"]}),
+        ("Content", {"fields": ["stem", "explanation", "references", "constraints", "verified"]}),
+        ("New version", {"fields": ["same_item", "version_note"]}),
+        ("Versions and item analysis", {"fields": ["item_statistics"]}),
         ("History", {"fields": ["author", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
@@ -126,45 +158,129 @@ class QuestionAdmin(admin.ModelAdmin):
     def open_reports(self, obj):
         return obj.open_report_count
 
-    @admin.display(description="Answered", ordering="stats__answered")
-    def times_answered(self, obj):
-        return getattr(getattr(obj, "stats", None), "answered", 0)
+    @staticmethod
+    def _stats(obj):
+        version = obj.current_version
+        return getattr(version, "stats", None) if version else None
 
-    @admin.display(description="Facility", ordering="stats__facility")
-    def facility(self, obj):
-        stats = getattr(obj, "stats", None)
+    @admin.display(description="Answered", ordering="current_version__stats__answered")
+    def times_answered(self, obj):
+        return getattr(self._stats(obj), "answered", 0)
+
+    @admin.display(description="Facility", ordering="current_version__stats__facility")
+    def facility(self, obj, stats=None):
+        stats = stats or self._stats(obj)
         return "-" if stats is None or stats.facility is None else f"{stats.facility:.0%}"
 
-    @admin.display(description="Discrimination", ordering="stats__discrimination")
-    def discrimination(self, obj):
-        stats = getattr(obj, "stats", None)
+    @admin.display(description="Discrimination", ordering="current_version__stats__discrimination")
+    def discrimination(self, obj, stats=None):
+        stats = stats or self._stats(obj)
         return (
             "-" if stats is None or stats.discrimination is None else f"{stats.discrimination:+.2f}"
         )
 
-    @admin.display(description="Statistics (nightly)")
+    @admin.display(description="Versions (newest first) and their nightly statistics")
     def item_statistics(self, obj):
-        stats = getattr(obj, "stats", None) if obj.pk else None
-        if stats is None:
-            return "No answers analysed yet."
-        rows = format_html_join(
-            "",
-            "<li>{} {}: picked by {}</li>",
-            (
+        if not obj.pk:
+            return "Save first."
+        versions = list(
+            obj.versions.select_related("stats", "created_by")
+            .prefetch_related("choices")
+            .order_by("-number")
+        )
+        if not versions:
+            return "No version yet."
+        blocks = []
+        for index, version in enumerate(versions):
+            stats = getattr(version, "stats", None)
+            rows = format_html_join(
+                "",
+                "<li>{} [{}] {}: picked by {}</li>",
                 (
-                    "✔" if c.is_correct else "✘",
-                    c.text[:80],
-                    f"{stats.option_pick_rates.get(str(c.id), 0):.0%}",
+                    (
+                        "✔" if c.is_correct else "✘",
+                        c.key,
+                        c.text[:90],
+                        f"{stats.option_pick_rates.get(str(c.id), 0):.0%}" if stats else "-",
+                    )
+                    for c in version.choices.all()
+                ),
+            )
+            summary = (
+                format_html(
+                    "{} answers · facility {} · discrimination {}",
+                    stats.answered,
+                    self.facility(obj, stats),
+                    self.discrimination(obj, stats),
                 )
-                for c in obj.choices.all()
-            ),
+                if stats
+                else "no answers analysed yet"
+            )
+            older = versions[index + 1] if index + 1 < len(versions) else None
+            blocks.append(
+                format_html(
+                    "<h4>Version {}{} · {} · {}{}</h4><p>{}</p><ul>{}</ul>{}",
+                    version.number,
+                    " (current)" if version.pk == obj.current_version_id else "",
+                    version.created_at.strftime("%Y-%m-%d %H:%M"),
+                    version.created_by or "import",
+                    (
+                        f" · same item as v{version.item_root.number}"
+                        if version.item_root_id and version.item_root_id != version.pk
+                        else ""
+                    ),
+                    summary,
+                    rows,
+                    self._diff(older, version),
+                )
+            )
+        return format_html_join("", "{}", ((b,) for b in blocks))
+
+    @staticmethod
+    def _lines(version):
+        lines = [f"kind: {version.kind}", *version.stem.splitlines(), ""]
+        for c in sorted(version.choices.all(), key=lambda c: c.key):
+            lines.append(f"[{c.key}]{' (correct)' if c.is_correct else ''} {c.text}")
+        return lines
+
+    def _diff(self, older, newer):
+        if older is None:
+            return ""
+        diff = difflib.unified_diff(
+            self._lines(older),
+            self._lines(newer),
+            f"v{older.number}",
+            f"v{newer.number}",
+            lineterm="",
         )
         return format_html(
-            "<p>{} answers · facility {} · discrimination {}</p><ul>{}</ul>",
-            stats.answered,
-            self.facility(obj),
-            self.discrimination(obj),
-            rows,
+            "<details><summary>Changes from v{}</summary><pre>{}</pre></details>",
+            older.number,
+            "\n".join(diff),
+        )
+
+    @admin.display(description="Learners' reports")
+    def learner_reports(self, obj):
+        if not obj.pk:
+            return "-"
+        reports = list(
+            obj.reports.unresolved().select_related("version", "reporter").order_by("created_at")
+        )
+        if not reports:
+            return "No open reports."
+        return format_html_join(
+            "",
+            '<p><a href="{}">{} · {}</a> on v{}: {}</p>',
+            (
+                (
+                    reverse("admin:questions_problemreport_change", args=[r.pk]),
+                    r.get_reason_display(),
+                    r.get_status_display(),
+                    r.version.number if r.version else "?",
+                    r.text or "(no details)",
+                )
+                for r in reports
+            ),
         )
 
     @admin.display(description="Preview")
@@ -181,6 +297,58 @@ class QuestionAdmin(admin.ModelAdmin):
             obj.author = request.user
         super().save_model(request, obj, form, change)
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Choice:
+            return super().save_formset(request, form, formset, change)
+        choices = formset.save(commit=False)
+        for choice in formset.deleted_objects:
+            choice.delete()
+        used = {c.key for c in form.instance.choices.all() if c.key}
+        used |= {c.key for c in choices if c.key}
+        free = (letter for letter in string.ascii_lowercase if letter not in used)
+        for choice in choices:
+            if not choice.key:
+                choice.key = next(free)
+            choice.save()
+        formset.save_m2m()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        question = Question.objects.prefetch_related("choices").get(pk=form.instance.pk)
+        # Same rule as import: a learner-visible change is a new version; sittings keep theirs.
+        note = form.cleaned_data.get("version_note", "")
+        try:
+            version, created = question.sync_version(
+                user=request.user, same_item=form.cleaned_data.get("same_item", False), note=note
+            )
+        except ValidationError as exc:
+            version, created = question.sync_version(user=request.user, note=note)
+            self.message_user(
+                request, f"Not kept as the same item: {' '.join(exc.messages)}", messages.WARNING
+            )
+        if created and version.number > 1:
+            previous = question.versions.get(number=version.number - 1)
+            key_changed = previous.correct_keys() != version.correct_keys()
+            url = reverse("admin:questions_question_regrade", args=[question.pk])
+            self.message_user(
+                request,
+                format_html(
+                    "Saved as version {}: sittings already given version {} keep it.{}",
+                    version.number,
+                    previous.number,
+                    format_html(
+                        ' The key changed: <a href="{}?flawed={}">regrade the finished '
+                        "sittings of version {}</a>.",
+                        url,
+                        previous.number,
+                        previous.number,
+                    )
+                    if key_changed
+                    else "",
+                ),
+                messages.WARNING if key_changed else messages.INFO,
+            )
+
     def get_urls(self):
         return [
             path(
@@ -188,7 +356,79 @@ class QuestionAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.preview_view),
                 name="questions_question_preview",
             ),
+            path(
+                "<int:pk>/regrade/",
+                self.admin_site.admin_view(self.regrade_view),
+                name="questions_question_regrade",
+            ),
         ] + super().get_urls()
+
+    def regrade_view(self, request, pk):
+        """Preview (dry run) and apply a regrade of finished sittings that used a version.
+
+        Needs the change permission on questions. GET shows the form and, once a flawed
+        version and a method are chosen, every learner's score change; POST applies it."""
+        from progress.models import Regrade
+        from progress.regrading import RegradeError, apply_regrade, plan_regrade
+
+        question = get_object_or_404(Question, pk=pk)
+        if not self.has_change_permission(request, question):
+            raise PermissionDenied
+        versions = list(question.versions.order_by("number"))
+        params = request.POST if request.method == "POST" else request.GET
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "question": question,
+            "versions": versions,
+            "methods": Regrade.Method.choices,
+            "title": f"Regrade: {question.slug}",
+        }
+        context["past"] = Regrade.objects.filter(version__question=question).select_related(
+            "version", "corrected", "created_by"
+        )
+        flawed_number = params.get("flawed", "")
+        method = params.get("method", "")
+        if flawed_number.isdigit() and method:
+            by_number = {v.number: v for v in versions}
+            flawed = by_number.get(int(flawed_number))
+            corrected_number = params.get("corrected", "")
+            corrected = (
+                by_number.get(int(corrected_number))
+                if corrected_number.isdigit()
+                else question.current_version
+            )
+            if method == Regrade.Method.DROP:
+                corrected = None
+            try:
+                if flawed is None:
+                    raise RegradeError("choose the flawed version")
+                if request.method == "POST":
+                    regrade = apply_regrade(flawed, method, corrected, user=request.user)
+                    changed = sum(1 for c in regrade.changes if c["after"] != c["before"])
+                    self.message_user(
+                        request,
+                        f"Re-scored {len(regrade.changes)} finished sitting(s); {changed} "
+                        "score(s) changed. Learners see a note on their results.",
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:questions_question_change", question.pk)
+                context.update(
+                    changes=plan_regrade(flawed, method, corrected),
+                    flawed=flawed,
+                    corrected=corrected,
+                    method=method,
+                )
+            except RegradeError as exc:
+                context["error"] = str(exc)
+        return render(request, "admin/questions/regrade.html", context)
+
+    @admin.action(description="Regrade finished sittings of an earlier version…")
+    def regrade(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Choose exactly one question to regrade.", messages.ERROR)
+            return None
+        return redirect("admin:questions_question_regrade", queryset.get().pk)
 
     def preview_view(self, request, pk):
         question = get_object_or_404(Question.objects.with_choices(), pk=pk)
@@ -241,47 +481,76 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProblemReport)
-class ProblemReportAdmin(admin.ModelAdmin):
+class ProblemReportAdmin(SimpleHistoryAdmin):
+    """The report queue. Resolving (fixed / declined, with a reply) notifies the learner on
+    their My reports page; a fix is usually a new version of the question (edit it, then
+    regrade if the key changed)."""
+
     list_display = [
         "question_link",
+        "version",
         "reason",
+        "status",
         "reporter",
         "created_at",
         "resolved_at",
         "resolved_by",
     ]
-    list_filter = [("resolved_at", admin.EmptyFieldListFilter), "reason"]
+    list_filter = ["status", "reason"]
     search_fields = ["question__slug", "text"]
     readonly_fields = [
-        "question",
+        "question_link",
+        "version",
         "reporter",
         "reason",
         "text",
         "created_at",
         "resolved_at",
         "resolved_by",
+        "seen_at",
     ]
-    fields = readonly_fields + ["resolution"]
-    actions = ["mark_resolved"]
-    list_select_related = ["question", "reporter", "resolved_by"]
+    fields = readonly_fields + ["status", "resolution"]
+    actions = ["mark_in_review", "mark_fixed", "mark_declined"]
+    list_select_related = ["question", "version", "reporter", "resolved_by"]
 
     @admin.display(description="Question", ordering="question__slug")
     def question_link(self, obj):
         url = reverse("admin:questions_question_change", args=[obj.question_id])
         return format_html('<a href="{}">{}</a>', url, obj.question.slug)
 
-    @admin.action(description="Mark selected reports resolved")
-    def mark_resolved(self, request, queryset):
+    @admin.action(description="Mark selected reports in review")
+    def mark_in_review(self, request, queryset):
+        count = queryset.filter(status=ProblemReport.Status.OPEN).update(
+            status=ProblemReport.Status.IN_REVIEW
+        )
+        self.message_user(request, f"{count} report(s) in review.")
+
+    def _resolve(self, request, queryset, status):
         count = 0
-        for report in queryset.filter(resolved_at__isnull=True):
-            report.resolve(request.user)
+        for report in queryset.unresolved():
+            report.resolve(request.user, status)
             count += 1
-        self.message_user(request, f"Resolved {count} report(s).")
+        self.message_user(
+            request,
+            f"Resolved {count} report(s) as {ProblemReport.Status(status).label.lower()}. "
+            "Add a reply on each report so the learner knows what changed.",
+        )
+
+    @admin.action(description="Resolve selected reports: fixed")
+    def mark_fixed(self, request, queryset):
+        self._resolve(request, queryset, ProblemReport.Status.FIXED)
+
+    @admin.action(description="Resolve selected reports: declined")
+    def mark_declined(self, request, queryset):
+        self._resolve(request, queryset, ProblemReport.Status.DECLINED)
 
     def save_model(self, request, obj, form, change):
-        if obj.resolution and obj.resolved_at is None:
+        if "status" in form.changed_data and obj.is_resolved:
             obj.resolved_at = timezone.now()
             obj.resolved_by = request.user
+            obj.seen_at = None
+        elif "resolution" in form.changed_data and obj.is_resolved:
+            obj.seen_at = None  # a new reply is news again
         super().save_model(request, obj, form, change)
 
     def has_add_permission(self, request):

@@ -49,7 +49,13 @@ log = logging.getLogger(__name__)
 
 
 def _render(text):
-    html = md.markdown(text, extensions=EXTENSIONS, output_format="html")
+    converter = md.Markdown(extensions=EXTENSIONS, output_format="html")
+    # Raw HTML is not part of the bank's markdown: without these two, "<account-id>" in
+    # "arn:aws:iam::<account-id>:role/x" would pass through as an unknown tag that nh3 then
+    # removes, and the learner would read "arn:aws:iam:::role/x". Escaped, it reads as written.
+    converter.preprocessors.deregister("html_block")
+    converter.inlinePatterns.deregister("html")
+    html = converter.convert(text)
     # Authors' headings move one level down so they never compete with the page's own <h1>.
     for level in (5, 4, 3, 2, 1):
         html = html.replace(f"<h{level}", f"<h{level + 1}").replace(
@@ -65,7 +71,7 @@ def _render(text):
 
 
 def _key(text):
-    return "md:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return "md2:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _cached(keys):

@@ -5,4 +5,5 @@ from . import views
 app_name = "questions"
 urlpatterns = [
     path("questions/<int:pk>/report/", views.report_problem, name="report"),
+    path("reports/mine/", views.my_reports, name="my-reports"),
 ]

@@ -2,12 +2,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from .access import learner_has_met
+from .access import learner_has_met, version_seen_by
 from .forms import ProblemReportForm
-from .models import Question
+from .models import ProblemReport, Question
 
 
 @login_required
@@ -23,9 +24,14 @@ def report_problem(request, pk):
     if request.method == "POST" and form.is_valid():
         report = form.save(commit=False)
         report.question = question
+        report.version_id = version_seen_by(request.user, question)
         report.reporter = request.user
         report.save()
-        messages.success(request, "Thank you: the report is in the authors' queue.")
+        messages.success(
+            request,
+            "Thank you: the report is in the authors' review queue. You'll see their reply "
+            "under My reports.",
+        )
         return redirect(next_url or "progress:home")
     return render(
         request,
@@ -35,4 +41,21 @@ def report_problem(request, pk):
             "form": form,
             "next": next_url,
         },
+    )
+
+
+@login_required
+def my_reports(request):
+    """The learner's problem reports with their status and the author's reply. Opening the
+    page marks replies as seen (that ends the notice). 2 queries + the update."""
+    reports = list(
+        ProblemReport.objects.filter(reporter=request.user)
+        .select_related("question__task", "version")
+        .order_by("-created_at")[:200]
+    )
+    unseen = [r.pk for r in reports if r.is_resolved and r.seen_at is None]
+    if unseen:
+        ProblemReport.objects.filter(pk__in=unseen).update(seen_at=timezone.now())
+    return render(
+        request, "questions/my_reports.html", {"reports": reports, "new_replies": set(unseen)}
     )

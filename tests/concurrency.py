@@ -54,9 +54,9 @@ def saves_and_submits(practice, mocks):
     """At once: a practice check of every item of `practice` and the submit of every mock in
     `mocks` (each by its owner). [status codes]."""
     calls = []
-    for item in practice.items.prefetch_related("question__choices"):
+    for item in practice.items.prefetch_related("version__choices"):
         client = logged_in_client(practice.user)
-        body = {"selected": [item.question.choices.all()[0].id]}
+        body = {"selected": [item.version.choices.all()[0].id]}
         url = f"/api/v1/exams/{practice.pk}/items/{item.position}/"
         calls.append(lambda c=client, u=url, b=body: c.put(u, b, content_type="application/json"))
     for mock in mocks:

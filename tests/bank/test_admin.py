@@ -33,6 +33,7 @@ def _form_data(question, **overrides):
             {
                 f"choices-{i}-id": c.pk,
                 f"choices-{i}-question": question.pk,
+                f"choices-{i}-key": c.key,
                 f"choices-{i}-position": c.position,
                 f"choices-{i}-text": c.text,
                 f"choices-{i}-why": c.why,
@@ -132,10 +133,11 @@ def test_resolving_a_report_records_who_and_when(admin_client, staff_admin, alic
     )
     admin_client.post(
         "/admin/questions/problemreport/",
-        {"action": "mark_resolved", "_selected_action": [report.pk]},
+        {"action": "mark_fixed", "_selected_action": [report.pk]},
     )
     report.refresh_from_db()
     assert report.resolved_by == staff_admin and report.resolved_at is not None
+    assert report.status == "fixed"
 
 
 def test_progress_admin_pages_render(admin_client, alice):

@@ -51,10 +51,10 @@ BROKEN = """\
   tags: [CodePipeline]
   stem: A fine question.
   choices:
-    - {text: a, correct: true, why: right}
-    - {text: b, why: wrong}
-    - {text: c, why: wrong}
-    - {text: d, why: wrong}
+    - {key: a, text: a, correct: true, why: right}
+    - {key: b, text: b, why: wrong}
+    - {key: c, text: c, why: wrong}
+    - {key: d, text: d, why: wrong}
   references: [https://docs.aws.amazon.com/codepipeline/latest/userguide/welcome.html]
 - id: two-correct
   domain: 1
@@ -63,10 +63,10 @@ BROKEN = """\
   difficulty: 2
   stem: Two right answers on a single.
   choices:
-    - {text: a, correct: true, why: right}
-    - {text: b, correct: true, why: right}
-    - {text: c, why: wrong}
-    - {text: d, why: wrong, misconception: no-such-card}
+    - {key: a, text: a, correct: true, why: right}
+    - {key: b, text: b, correct: true, why: right}
+    - {key: c, text: c, why: wrong}
+    - {key: d, text: d, why: wrong, misconception: no-such-card}
   references: [https://docs.aws.amazon.com/]
 - id: wrong-task
   domain: 2
@@ -75,10 +75,10 @@ BROKEN = """\
   difficulty: 2
   stem: Task of another domain.
   choices:
-    - {text: a, correct: true, why: right}
-    - {text: b}
-    - {text: c, why: wrong}
-    - {text: d, why: wrong}
+    - {key: a, text: a, correct: true, why: right}
+    - {key: b, text: b}
+    - {key: c, text: c, why: wrong}
+    - {key: d, text: d, why: wrong}
   references: [https://docs.aws.amazon.com/]
 - id: good-one
   domain: 1
@@ -87,7 +87,7 @@ BROKEN = """\
   difficulty: 5
   stem: Duplicate id, unknown task.
   choices:
-    - {text: a, correct: true, why: right}
+    - {key: a, text: a, correct: true, why: right}
   references: []
 """
 
@@ -106,7 +106,7 @@ def test_malformed_bank_reports_every_problem_with_line_and_imports_nothing(blue
     )
     assert "two-correct: unknown misconception 'no-such-card'" in text
     assert "bad.yaml:26: wrong-task: the task statement belongs to domain 1, not domain 2" in text
-    assert "wrong-task: choice 2 has no 'why'" in text
+    assert "wrong-task: choices[1]: missing 'why'" in text
     assert "bad.yaml:38: good-one: duplicate question id 'good-one'" in text
     assert "unknown task statement '9.9'" in text
     assert "difficulty must be 1, 2 or 3" in text
@@ -119,7 +119,8 @@ def test_yaml_booleans_in_text_fields_are_reported(blueprint, tmp_path):
     (tmp_path / "questions" / "q.yaml").write_text(BROKEN.replace("why: right}", "why: yes}", 1))
     text = "\n".join(str(p) for p in check_bank(read_bank(tmp_path)))
     assert (
-        "bad.yaml" not in text and "q.yaml:9: good-one: choice why must be text, not True" in text
+        "bad.yaml" not in text
+        and "q.yaml:9: good-one: choices[0].why must be text, not True (quote it in YAML)" in text
     )
     assert Question.objects.count() == 0  # not even the good one
 
@@ -162,19 +163,20 @@ def _snapshot():
     )
 
 
-def test_reimport_updates_choices_in_place(blueprint, tmp_path):
+def test_reimport_of_a_why_text_updates_the_current_version_in_place(blueprint, tmp_path):
     run("import_bank", str(SAMPLE_BANK))
-    choice_ids = list(Choice.objects.filter(question__slug="t1-1-1").values_list("id", flat=True))
+    question = Question.objects.get(slug="t1-1-1")
+    version_choices = list(question.current_version.choices.values_list("id", flat=True))
     run("export_bank", str(tmp_path))
     path = tmp_path / "questions" / "domain-1.yaml"
     path.write_text(path.read_text().replace("Why option 1 is wrong.", "Because it is not.", 1))
     out, _ = run("import_bank", str(tmp_path))
-    assert "1 updated" in out
-    assert (
-        list(Choice.objects.filter(question__slug="t1-1-1").values_list("id", flat=True))
-        == choice_ids
-    )
-    assert Choice.objects.get(question__slug="t1-1-1", position=2).why == "Because it is not."
+    assert "1 updated" in out and "new version" not in out
+    question.refresh_from_db()
+    assert question.versions.count() == 1
+    assert list(question.current_version.choices.values_list("id", flat=True)) == version_choices
+    assert question.current_version.choices.get(key="b").why == "Because it is not."
+    assert Choice.objects.get(question=question, key="b").why == "Because it is not."
 
 
 def test_missing_path_is_a_clear_error(blueprint):

@@ -55,7 +55,7 @@ def test_practice_shows_feedback_and_the_misconception_revealed(
         alice, "practice", [question.id], title="Practice", rng=Random(2)
     )
     item = sitting.items.get()
-    wrong = question.choices.get(misconception__isnull=False)
+    wrong = item.version.choices.get(misconception__isnull=False)
     letter_index = item.choice_order.index(wrong.id)
     page = logged_in
     page.goto(live_server.url + f"/sittings/{sitting.pk}/")

@@ -36,7 +36,7 @@ def short_mock(alice, live_server):
 
 def _right_letters(item):
     return [
-        "ABCDEF"[item.choice_order.index(c.id)] for c in item.question.choices.all() if c.is_correct
+        "ABCDEF"[item.choice_order.index(c.id)] for c in item.version.choices.all() if c.is_correct
     ]
 
 
@@ -45,7 +45,7 @@ def test_short_mock_end_to_end(logged_in, live_server, short_mock):
     page.goto(live_server.url + f"/sittings/{short_mock.pk}/")
     expect(page.locator("#progress-label")).to_have_text("Question 1 of 6")
     expect(page.locator("#timer")).to_contain_text("2:59:")
-    items = list(short_mock.items.prefetch_related("question__choices").order_by("position"))
+    items = list(short_mock.items.prefetch_related("version__choices").order_by("position"))
 
     # Q1: answer right with the keyboard, flag it (M), strike an option.
     for letter in _right_letters(items[0]):
@@ -114,7 +114,7 @@ def test_short_mock_end_to_end(logged_in, live_server, short_mock):
 
 
 def test_deadline_passing_with_the_page_open_ends_the_exam(logged_in, live_server, short_mock):
-    item = short_mock.items.prefetch_related("question__choices").first()
+    item = short_mock.items.prefetch_related("version__choices").first()
     Sitting.objects.filter(pk=short_mock.pk).update(deadline=timezone.now() + timedelta(seconds=4))
     page = logged_in
     page.goto(live_server.url + f"/sittings/{short_mock.pk}/")

@@ -11,8 +11,8 @@ def mock(alice, sample_bank):
 
 
 def correct_ids(item):
-    return sorted(c.id for c in item.question.choices.all() if c.is_correct)
+    return sorted(c.id for c in item.version.choices.all() if c.is_correct)
 
 
 def wrong_ids(item):
-    return [c.id for c in item.question.choices.all() if not c.is_correct][:1]
+    return [c.id for c in item.version.choices.all() if not c.is_correct][:1]

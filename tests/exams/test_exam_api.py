@@ -7,7 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from progress.models import GRACE, Sitting, SittingItem
-from questions.models import Choice
+from questions.models import VersionChoice
 
 from .conftest import correct_ids
 
@@ -30,7 +30,7 @@ def assert_no_answer_data(payload, sitting):
     text = json.dumps(payload, default=str)
     for key in FORBIDDEN_KEYS:
         assert f'"{key}"' not in text, key
-    for why in Choice.objects.filter(question__sitting_items__sitting=sitting).values_list(
+    for why in VersionChoice.objects.filter(version__sitting_items__sitting=sitting).values_list(
         "why", flat=True
     )[:50]:
         assert why not in text
@@ -54,6 +54,7 @@ def test_start_a_mock(api, sample_bank):
     }
     assert set(item["question"]) == {
         "id",
+        "version",
         "domain",
         "task",
         "kind",
@@ -140,7 +141,7 @@ def test_state_of_an_open_mock_never_carries_answers(api, sample_bank):
 def test_submit_returns_the_result_and_is_idempotent(api, alice, sample_bank):
     sid = api.post("/api/v1/exams/", {"mode": "mock"}, format="json").json()["id"]
     sitting = Sitting.objects.get(pk=sid)
-    for item in sitting.items.prefetch_related("question__choices")[:60]:
+    for item in sitting.items.prefetch_related("version__choices")[:60]:
         api.put(
             f"/api/v1/exams/{sid}/items/{item.position}/",
             {"selected": correct_ids(item)},
@@ -175,14 +176,14 @@ def test_practice_gives_feedback_after_each_answer_and_locks_it(api, sample_bank
     assert_no_answer_data(body, Sitting.objects.get(pk=body["id"]))
     sid = body["id"]
     item = SittingItem.objects.get(sitting_id=sid, position=1)
-    wrong = [c.id for c in item.question.choices.all() if not c.is_correct and c.misconception_id]
-    wrong = wrong or [c.id for c in item.question.choices.all() if not c.is_correct]
+    wrong = [c.id for c in item.version.choices.all() if not c.is_correct and c.misconception_id]
+    wrong = wrong or [c.id for c in item.version.choices.all() if not c.is_correct]
     answer = api.put(f"/api/v1/exams/{sid}/items/1/", {"selected": wrong[:1]}, format="json").json()
     feedback = answer["feedback"]
     assert feedback["correct"] is False
     assert feedback["correct_choice_ids"] == correct_ids(item)
     assert all(c["why_html"] for c in feedback["choices"])
-    if item.question.choices.filter(id=wrong[0], misconception__isnull=False).exists():
+    if item.version.choices.filter(id=wrong[0], misconception__isnull=False).exists():
         assert feedback["revealed_misconceptions"][0]["slug"] == "config-rules-are-preventive"
     # Other, unchecked items of the same practice set still carry nothing.
     state = api.get(f"/api/v1/exams/{sid}/").json()
@@ -221,7 +222,7 @@ def test_queries_are_constant_for_page_save_and_results(
     sitting = start_mock(alice)
     with django_assert_max_num_queries(14):
         assert alice_client.get(f"/sittings/{sitting.pk}/").status_code == 200
-    item = sitting.items.prefetch_related("question__choices").first()
+    item = sitting.items.prefetch_related("version__choices").first()
     with django_assert_max_num_queries(14):
         response = alice_client.put(
             f"/api/v1/exams/{sitting.pk}/items/1/",

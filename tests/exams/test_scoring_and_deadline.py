@@ -19,7 +19,7 @@ def test_only_the_exact_correct_set_scores():
 
 
 def test_scoring_a_mock(mock):
-    items = list(mock.items.prefetch_related("question__choices").order_by("position"))
+    items = list(mock.items.prefetch_related("version__choices").order_by("position"))
     for item in items[:60]:
         mock.save_answer(item.position, selected=correct_ids(item))
     for item in items[60:70]:
@@ -36,7 +36,7 @@ def test_scoring_a_mock(mock):
 
 
 def test_finishing_twice_keeps_the_first_result(mock):
-    item = mock.items.prefetch_related("question__choices").first()
+    item = mock.items.prefetch_related("version__choices").first()
     mock.save_answer(item.position, selected=correct_ids(item))
     assert mock.finish() is True
     first = dict(mock.result)
@@ -45,7 +45,7 @@ def test_finishing_twice_keeps_the_first_result(mock):
 
 
 def test_timed_out_sitting_keeps_saved_answers(mock):
-    items = list(mock.items.prefetch_related("question__choices")[:5])
+    items = list(mock.items.prefetch_related("version__choices")[:5])
     for item in items:
         mock.save_answer(item.position, selected=correct_ids(item))
     later = mock.deadline + GRACE + timedelta(seconds=1)
@@ -60,7 +60,7 @@ def test_timed_out_sitting_keeps_saved_answers(mock):
 
 
 def test_answer_within_grace_is_accepted_and_later_is_refused(mock):
-    item = mock.items.prefetch_related("question__choices").first()
+    item = mock.items.prefetch_related("version__choices").first()
     mock.save_answer(
         item.position, selected=wrong_ids(item), now=mock.deadline + GRACE - timedelta(seconds=1)
     )
@@ -82,11 +82,11 @@ def test_answers_after_finishing_are_refused(mock):
 
 
 def test_invalid_choices_are_refused(mock):
-    item = mock.items.prefetch_related("question__choices").first()
+    item = mock.items.prefetch_related("version__choices").first()
     with pytest.raises(InvalidAnswer):
         mock.save_answer(item.position, selected=[999999])
     with pytest.raises(InvalidAnswer):
-        mock.save_answer(item.position, selected=[c.id for c in item.question.choices.all()])
+        mock.save_answer(item.position, selected=[c.id for c in item.version.choices.all()])
 
 
 def test_beat_sweep_finalises_only_expired_mocks(mock, bob, sample_bank):

@@ -6,7 +6,7 @@ from progress import assembly
 
 
 def answer(sitting, item, right, now=None):
-    choices = list(item.question.choices.all())
+    choices = list(item.version.choices.all())
     if right:
         selected = [c.id for c in choices if c.is_correct]
     else:
@@ -20,7 +20,7 @@ def finished_mock(alice, sample_bank):
     """A mock where alice gets domain 1 and 6 wrong and everything else right."""
     sitting = assembly.start_mock(alice, rng=random.Random(11))
     for item in sitting.items.select_related("question__domain").prefetch_related(
-        "question__choices"
+        "version__choices"
     ):
         answer(sitting, item, right=item.question.domain.number not in (1, 6))
     sitting.finish()

@@ -52,7 +52,7 @@ def test_nightly_run_builds_reports_for_learners_active_today(alice, sample_bank
     from .conftest import answer
 
     sitting = assembly.start_practice(alice, count=5, rng=random.Random(9))
-    answer(sitting, sitting.items.prefetch_related("question__choices").first(), right=False)
+    answer(sitting, sitting.items.prefetch_related("version__choices").first(), right=False)
     sitting.finish()  # on_commit never runs inside this test's transaction: no report yet
     assert latest_report(alice) is None
     assert build_nightly_reports.apply().get() == 1

@@ -34,7 +34,7 @@ def test_item_statistics_flag_a_question_strong_learners_get_wrong(sample_bank, 
             ids[0] = target.id
         sitting = assembly.create_sitting(user, "mock", ids, rng=random.Random(n))
         strong = n >= 2
-        items = sitting.items.select_related("question").prefetch_related("question__choices")
+        items = sitting.items.select_related("version").prefetch_related("version__choices")
         for item in items:
             if item.question_id == target.id:
                 answer(sitting, item, right=not strong)  # strong learners miss it: a broken key?
@@ -42,7 +42,7 @@ def test_item_statistics_flag_a_question_strong_learners_get_wrong(sample_bank, 
                 answer(sitting, item, right=strong or item.position % 3 == 0)
         sitting.finish()
     assert compute_item_statistics() > 0
-    stats = QuestionStats.objects.get(question=target)
+    stats = QuestionStats.objects.get(version=target.current_version)
     assert stats.answered == 6 and abs(stats.facility - 2 / 6) < 1e-3
     assert stats.discrimination is not None and stats.discrimination < 0
     assert stats.wrong_beats_right
@@ -57,10 +57,11 @@ def test_admin_shows_item_statistics_and_filters(
     question = Question.objects.get(slug="t2-2-1")
     QuestionStats.objects.create(
         question=question,
+        version=question.current_version,
         answered=40,
         facility=0.95,
         discrimination=-0.2,
-        option_pick_rates={str(question.choices.first().id): 0.95},
+        option_pick_rates={str(question.current_version.choices.first().id): 0.95},
         wrong_beats_right=False,
     )
     client.force_login(staff_admin)

@@ -15,9 +15,9 @@ WEIGHTS = {1: 22, 2: 17, 3: 18, 4: 15, 5: 14, 6: 14}
 def timed_out_mock(alice, answered):
     """A mock where alice answers `answered` questions wrong and the time runs out."""
     sitting = assembly.start_mock(alice, rng=random.Random(5))
-    items = list(sitting.items.prefetch_related("question__choices")[:answered])
+    items = list(sitting.items.prefetch_related("version__choices")[:answered])
     for item in items:
-        wrong = [c.id for c in item.question.choices.all() if not c.is_correct][:1]
+        wrong = [c.id for c in item.version.choices.all() if not c.is_correct][:1]
         sitting.save_answer(item.position, selected=wrong)
     sitting.finish(timed_out=True)
     return sitting, items
@@ -42,8 +42,8 @@ def test_answering_a_not_reached_question_later_takes_it_off_that_list(alice, sa
     sitting, _ = timed_out_mock(alice, 0)
     qid = assembly.not_reached_question_ids(alice)[0]
     practice = assembly.start_practice(alice, question_ids=[qid], count=1)
-    item = practice.items.prefetch_related("question__choices").get()
-    right = [c.id for c in item.question.choices.all() if c.is_correct]
+    item = practice.items.prefetch_related("version__choices").get()
+    right = [c.id for c in item.version.choices.all() if c.is_correct]
     practice.save_answer(1, selected=right)
     practice.end()
     assert qid not in assembly.not_reached_question_ids(alice)
@@ -89,7 +89,7 @@ def test_the_migration_takes_never_answered_questions_out_of_the_queue(alice, sa
     ReviewItem.objects.create(
         user=alice, question_id=unanswered.question_id, due=sitting.finished_at
     )
-    migration = import_module("progress.migrations.0005_review_queue_without_unanswered")
+    migration = import_module("progress.migrations.0006_review_queue_without_unanswered")
     migration.drop_unanswered(apps, None)
     queued = set(
         ReviewItem.objects.filter(user=alice, question__isnull=False).values_list(

@@ -40,7 +40,7 @@ def test_mastery_query_count_is_flat_in_history(
 
     for _ in range(3):
         sitting = assembly.start_practice(alice, count=30, rng=random.Random(1))
-        for item in sitting.items.prefetch_related("question__choices"):
+        for item in sitting.items.prefetch_related("version__choices"):
             answer(sitting, item, right=item.position % 2 == 0)
         sitting.finish()
     with django_assert_max_num_queries(2):
@@ -57,7 +57,7 @@ def test_old_answers_weigh_less_than_recent_ones(alice, sample_bank):
     from .conftest import answer
 
     sitting = assembly.start_practice(alice, domains=[3], count=10, rng=random.Random(2))
-    items = list(sitting.items.prefetch_related("question__choices"))
+    items = list(sitting.items.prefetch_related("version__choices"))
     for item in items:
         answer(sitting, item, right=item.position <= 5)
     old = [i.pk for i in items if i.position <= 5]
@@ -103,7 +103,7 @@ def test_a_new_answer_gives_a_new_report_and_keeps_history(alice, finished_mock)
 
     build_reports([alice.id])
     sitting = assembly.start_practice(alice, domains=[1], count=5, rng=random.Random(3))
-    item = sitting.items.prefetch_related("question__choices").first()
+    item = sitting.items.prefetch_related("version__choices").first()
     answer(sitting, item, right=True)
     build_reports([alice.id])
     assert WeakDomainReport.objects.filter(user=alice).count() == 2
@@ -119,7 +119,7 @@ def test_finishing_a_sitting_enqueues_the_report_on_commit(
     sitting = assembly.start_practice(alice, domains=[2], count=5, rng=random.Random(4))
     from .conftest import answer
 
-    answer(sitting, sitting.items.prefetch_related("question__choices").first(), right=False)
+    answer(sitting, sitting.items.prefetch_related("version__choices").first(), right=False)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         sitting.finish()
     assert len(callbacks) == 1
@@ -136,7 +136,7 @@ def test_report_for_many_learners_costs_constant_queries(
     from .conftest import answer
 
     sitting = assembly.start_practice(bob, count=10, rng=random.Random(5))
-    for item in sitting.items.prefetch_related("question__choices"):
+    for item in sitting.items.prefetch_related("version__choices"):
         answer(sitting, item, right=True)
     with django_assert_max_num_queries(14):
         assert build_reports([alice.id, bob.id]) == 2

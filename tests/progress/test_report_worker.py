@@ -21,7 +21,7 @@ def test_finishing_a_mock_builds_a_report_on_the_worker(alice, real_worker):
     call_command("import_bank", str(SAMPLE_BANK), verbosity=0)
     sitting = assembly.start_mock(alice, rng=random.Random(12))
     for item in sitting.items.select_related("question__domain").prefetch_related(
-        "question__choices"
+        "version__choices"
     ):
         answer(sitting, item, right=item.question.domain.number != 4)
     sitting.finish()  # commits, then enqueues through Redis to the worker

@@ -33,7 +33,7 @@ def test_answering_a_due_item_in_practice_reschedules_it(alice, finished_mock, a
     )
     queued = set(ReviewItem.objects.filter(user=alice).values_list("question_id", flat=True))
     item = next(
-        i for i in sitting.items.prefetch_related("question__choices") if i.question_id in queued
+        i for i in sitting.items.prefetch_related("version__choices") if i.question_id in queued
     )
     before = ReviewItem.objects.get(user=alice, question=item.question)
     answer(sitting, item, right=True, now=later)
@@ -66,7 +66,7 @@ def test_review_due_button_starts_a_practice_set_of_due_items(alice_client, alic
         )
     )
     assert set(sitting.items.values_list("question_id", flat=True)) <= due_questions | set(
-        sitting.items.filter(question__choices__misconception__isnull=False).values_list(
+        sitting.items.filter(version__choices__misconception__isnull=False).values_list(
             "question_id", flat=True
         )
     )

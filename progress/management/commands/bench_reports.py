@@ -19,7 +19,7 @@ from progress.item_analysis import compute_item_statistics
 from progress.models import Sitting, SittingItem
 from progress.reports import build_reports
 from progress.tasks import NIGHTLY_CHUNK
-from questions.models import Choice, Question
+from questions.models import Question, VersionChoice
 
 PREFIX = "bench-"
 
@@ -36,11 +36,14 @@ class Command(BaseCommand):
     def handle(self, *args, learners, answers, keep, seed, **options):
         rng = random.Random(seed)
         User = get_user_model()
-        bank = list(Question.objects.published().values_list("id", flat=True))
+        bank = list(Question.objects.live().values_list("id", flat=True))
+        versions = dict(Question.objects.live().values_list("id", "current_version_id"))
         if len(bank) < answers:
             raise CommandError(f"The bank has {len(bank)} published questions; import it first.")
         choices = {}
-        for qid, cid, right in Choice.objects.values_list("question_id", "id", "is_correct"):
+        for qid, cid, right in VersionChoice.objects.filter(
+            version_id__in=versions.values()
+        ).values_list("version__question_id", "id", "is_correct"):
             choices.setdefault(qid, ([], []))[0 if right else 1].append(cid)
         self.stdout.write(
             f"Database: {connection.vendor}. Seeding {learners} learners x {answers} answers…"
@@ -86,6 +89,7 @@ class Command(BaseCommand):
                             sitting=sitting,
                             position=position,
                             question_id=qid,
+                            version_id=versions[qid],
                             choice_order=[],
                             selected=right_ids if correct else wrong_ids[:1],
                             is_correct=correct,

@@ -10,7 +10,7 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from questions.bank import apply_bank, check_bank, read_bank
+from questions.bank import BankError, apply_bank, check_bank, read_bank
 
 DEFAULT_PATH = settings.BASE_DIR / "fixtures" / "bank"
 
@@ -44,7 +44,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Dry run: {counts} are valid. Nothing was written.")
             return
         progress = self._progress_bar if verbosity >= 1 and sys.stdout.isatty() else None
-        summary = apply_bank(bank, progress=progress, force=force)
+        try:
+            summary = apply_bank(bank, progress=progress, force=force)
+        except BankError as exc:
+            raise CommandError(f"{exc}; nothing was imported.") from exc
         if progress:
             self.stdout.write("")
         kept = [ident for s in summary.values() for ident in s.kept]
@@ -53,6 +56,12 @@ class Command(BaseCommand):
                 f"Kept {len(kept)} item(s) edited in the admin since their last import, not "
                 f"overwritten: {', '.join(kept)}. Run export_bank to bring the edits into the "
                 "YAML, or import_bank --force to replace them with the YAML."
+            )
+        retired = summary["questions"].retired
+        if retired:
+            self.stderr.write(
+                f"Retired {len(retired)} question(s) no longer in their YAML file (kept for "
+                f"learners' history): {', '.join(retired)}."
             )
         if not any(s.changed for s in summary.values()):
             self.stdout.write(f"Bank unchanged: {counts} already up to date.")

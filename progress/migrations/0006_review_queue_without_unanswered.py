@@ -20,6 +20,6 @@ def drop_unanswered(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("progress", "0004_profile_time_zone")]
+    dependencies = [("progress", "0005_merge_20261130_1134")]
 
     operations = [migrations.RunPython(drop_unanswered, migrations.RunPython.noop)]
