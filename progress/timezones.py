@@ -1,5 +1,5 @@
 """The learner's local time zone: detected by the browser (static/js/timezone.js), kept in the
-profile, activated for every request so templates show local times with the zone's name.
+profile, activated for every page rendered so templates show local times with the zone's name.
 
 Django stores and computes in UTC (USE_TZ); only display converts.
 """
@@ -32,18 +32,30 @@ def remember(request, name):
     request.session[SESSION_KEY] = name or ""
 
 
+def local_time(request):
+    """Context processor: activate the learner's zone for the page being rendered, so |date and
+    |when show local times. Only pages pay for it (API responses render no template): one query
+    on the first page of a session, none after (the name is cached in the session)."""
+    name = None
+    if request.user.is_authenticated:
+        name = request.session.get(SESSION_KEY)
+        if name is None:
+            name = (
+                Profile.objects.filter(user=request.user)
+                .values_list("time_zone", flat=True)
+                .first()
+                or ""
+            )
+            remember(request, name)
+    if is_known(name):
+        timezone.activate(zoneinfo.ZoneInfo(name))
+    return {"time_zone": timezone.get_current_timezone_name()}
+
+
 def local_time_middleware(get_response):
+    """Leave no zone activated by a page for the next request this thread serves."""
+
     def middleware(request):
-        name = None
-        if request.user.is_authenticated:
-            name = request.session.get(SESSION_KEY)
-            if name is None:
-                name = Profile.for_user(request.user).time_zone
-                remember(request, name)
-        if is_known(name):
-            timezone.activate(zoneinfo.ZoneInfo(name))
-        else:
-            timezone.deactivate()
         try:
             return get_response(request)
         finally:

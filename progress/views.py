@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseNotAllowed
@@ -327,7 +329,8 @@ def progress_overview(user, now=None):
         "progress": progress,
         "readiness": progress["readiness"],
         "mocks": mocks,
-        "trend": score_trend_svg(mocks),
+        # Drawn when the template renders it, in the learner's time zone (activated then).
+        "trend": partial(score_trend_svg, mocks),
         "mastery_chart": mastery_bars_svg(progress["domains"]),
     }
 

@@ -1,8 +1,8 @@
 // The exam page: one question per screen, autosave with offline retry, the server's clock.
 // Server-rendered data arrives in #sitting-state; every change is PUT to the API at once and
 // kept in localStorage until the server acknowledges it, so a reload or a dropped network loses
-// nothing. Saves of one item go one after another and carry the item's revision, so a stale tab
-// never overwrites a newer answer given elsewhere (the server answers 409 stale_revision).
+// nothing. Saves go one after another and carry the item's revision, so a stale tab never
+// overwrites a newer answer given elsewhere (the server answers 409 stale_revision).
 // Ending the exam, by the button or by the clock, first delivers every queued change; what cannot
 // reach the server before the grace runs out is listed on the results page as "did not count".
 (function () {
@@ -21,7 +21,9 @@
   const items = state.items;
   const $ = (id) => document.getElementById(id);
   const letters = "ABCDEF";
-  const MAX_PARALLEL = 3;
+  // One save on the wire at a time: the server moves the resume position to the item of each
+  // save, so saves must arrive in order (the current question's last).
+  const MAX_PARALLEL = 1;
   const ANSWER_FIELDS = ["selected", "struck", "flagged"];
 
   let csrf = document.querySelector("#end-form input[name=csrfmiddlewaretoken]").value;
@@ -130,7 +132,9 @@
 
   function flush() {
     if (closed) { settleDrain(); return; }
-    const positions = Object.keys(pending).filter((p) => !inFlight.has(p));
+    const current = String(items[index].position);
+    const positions = Object.keys(pending).filter((p) => !inFlight.has(p))
+      .sort((a, b) => (a === current) - (b === current));
     if (!positions.length && !inFlight.size) {
       setStatus("Saved");
       settleDrain();
@@ -647,17 +651,21 @@
     const tag = (event.target.tagName || "").toLowerCase();
     if (tag === "textarea" || tag === "select" || (tag === "input" && !["radio", "checkbox"].includes(event.target.type))) return;
     if ($("confirm-end").open) return;
-    const code = event.code || "";
-    if (code === "KeyT" && isMock && !event.shiftKey) { say($("time-alert"), spoken(remaining())); event.preventDefault(); return; }
-    if (code === "KeyR" && !event.shiftKey) { showReview(); event.preventDefault(); return; }
+    // Letters by the character typed (any keyboard layout); digits also by their key position,
+    // since Shift+1 types "!" on most layouts.
+    const key = (event.key || "").toUpperCase();
+    if (key === "T" && isMock) { say($("time-alert"), spoken(remaining())); event.preventDefault(); return; }
+    if (key === "R") { showReview(); event.preventDefault(); return; }
     if ($("question-view").hidden) return;
     const item = items[index];
-    if (code === "KeyN") { go(index + 1); event.preventDefault(); return; }
-    if (code === "KeyP") { go(index - 1); event.preventDefault(); return; }
-    if (code === "KeyM") { toggleFlag(); event.preventDefault(); return; }
+    if (key === "N") { go(index + 1); event.preventDefault(); return; }
+    if (key === "P") { go(index - 1); event.preventDefault(); return; }
+    if (key === "M") { toggleFlag(); event.preventDefault(); return; }
     let pick = -1;
-    const m = /^(?:Digit|Numpad)([1-6])$/.exec(code) || /^Key([A-F])$/.exec(code);
-    if (m) pick = /[1-6]/.test(m[1]) ? Number(m[1]) - 1 : letters.indexOf(m[1]);
+    const digit = /^(?:Digit|Numpad)([1-6])$/.exec(event.code || "");
+    if (/^[A-F]$/.test(key)) pick = letters.indexOf(key);
+    else if (/^[1-6]$/.test(key)) pick = Number(key) - 1;
+    else if (digit) pick = Number(digit[1]) - 1;
     if (pick < 0 || pick >= item.question.choices.length) return;
     event.preventDefault();
     const id = item.question.choices[pick].id;

@@ -74,7 +74,7 @@ def test_a_mock_with_the_keyboard_only(logged_in, live_server, bank):
 
     page.keyboard.press("r")
     expect(page.locator("#review-title")).to_be_focused()
-    expect(page.locator("#review-summary")).to_contain_text("1 answered")
+    expect(page.locator("#review-summary")).to_contain_text("74 unanswered, 1 flagged")
     tab_to(page, "#end")
     page.keyboard.press("Enter")
     expect(page.locator("#confirm-end")).to_be_visible()
@@ -98,7 +98,8 @@ def test_warnings_after_a_reload_say_the_real_time_and_only_once(
     expect(page.locator("#time-alert")).to_have_text("20 minutes remaining.")
     expect(page.locator("#time-banner")).to_have_text("20 minutes remaining.")
     page.reload()  # the 30-minute warning was given in this sitting: not again
-    page.wait_for_timeout(1500)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1000)
     expect(page.locator("#time-alert")).to_have_text("")
     expect(page.locator("#time-banner")).to_be_hidden()
     Sitting.objects.filter(pk=sitting.pk).update(
@@ -136,6 +137,7 @@ def test_every_page_fits_a_375_px_phone(logged_in, live_server, alice, bank):
     page.set_viewport_size({"width": 375, "height": 800})
 
     page.goto(live_server.url + f"/sittings/{sitting.pk}/")
+    page.wait_for_load_state("networkidle")  # the page re-renders once it has re-read the sitting
     expect(page.locator(".option")).to_have_count(4)
     no_sideways_scroll(page)
     strike = page.locator(".strike").first.bounding_box()
@@ -143,6 +145,7 @@ def test_every_page_fits_a_375_px_phone(logged_in, live_server, alice, bank):
     page.keyboard.press("r")
     no_sideways_scroll(page)
 
+    page.wait_for_load_state("networkidle")  # the review screen saves the time spent first
     sitting.end()
     page.goto(live_server.url + f"/sittings/{sitting.pk}/results/")
     expect(page.locator(".review-entry")).to_have_count(4)

@@ -130,9 +130,12 @@ def test_deadline_passing_with_the_page_open_ends_the_exam(logged_in, live_serve
 def test_unsent_answers_survive_a_dropped_network(logged_in, live_server, short_mock):
     page = logged_in
     page.goto(live_server.url + f"/sittings/{short_mock.pk}/")
+    timer = page.locator("#timer").bounding_box()
     page.context.set_offline(True)
     page.locator("#option-list label").first.click()
     expect(page.locator("#save-status")).to_contain_text("Not saved")
+    expect(page.locator("#save-problem")).to_contain_text("kept in this browser")
+    assert page.locator("#timer").bounding_box() == timer  # the bar does not shift
     assert SittingItem.objects.get(sitting=short_mock, position=1).selected == []
     page.context.set_offline(False)
     page.reload()  # the pending change waits in localStorage and is sent on load

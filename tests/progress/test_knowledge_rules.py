@@ -77,3 +77,23 @@ def test_the_dashboard_and_results_state_the_rule(alice_client, alice, sample_ba
     assert "Questions you never answered" in dashboard  # how the review queue is built
     home = alice_client.get("/home/").text
     assert "Questions I did not reach (73)" in home and "My missed questions (2)" in home
+
+
+def test_the_migration_takes_never_answered_questions_out_of_the_queue(alice, sample_bank):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    sitting, answered = timed_out_mock(alice, 1)
+    unanswered = sitting.items.filter(answered_at__isnull=True).first()
+    ReviewItem.objects.create(
+        user=alice, question_id=unanswered.question_id, due=sitting.finished_at
+    )
+    migration = import_module("progress.migrations.0006_review_queue_without_unanswered")
+    migration.drop_unanswered(apps, None)
+    queued = set(
+        ReviewItem.objects.filter(user=alice, question__isnull=False).values_list(
+            "question_id", flat=True
+        )
+    )
+    assert queued == {answered[0].question_id}

@@ -57,3 +57,14 @@ def test_the_detection_script_runs_only_while_the_zone_is_unknown(alice_client, 
     assert 'id="tz-detect"' in alice_client.get("/home/").text
     alice_client.post("/profile/time-zone/", {"time_zone": "UTC"}, content_type="application/json")
     assert 'id="tz-detect"' not in alice_client.get("/home/").text
+
+
+def test_the_score_trend_dates_are_local(alice_client, alice, sample_bank):
+    from progress.assembly import start_mock
+
+    start_mock(alice).end(now=datetime(2026, 1, 15, 23, 30, tzinfo=UTC))
+    alice_client.post(
+        "/profile/time-zone/", {"time_zone": "Asia/Tokyo"}, content_type="application/json"
+    )
+    page = alice_client.get("/progress/").text
+    assert ">16 Jan</text>" in page and ">15 Jan</text>" not in page
