@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from domains import blueprint
 from questions.markdown import render_many
 
-from . import assembly
+from . import assembly, blocks
 from .access import get_sitting_for_user
 from .models import InvalidAnswer, Sitting, SittingClosed
 from .presenters import item_feedback, item_public, load_items, sitting_state, sitting_summary
@@ -23,6 +23,22 @@ class StartInput(serializers.Serializer):
     count = serializers.IntegerField(
         min_value=5, max_value=blueprint.QUESTIONS_PER_EXAM, required=False
     )
+    timed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Practice only: a timed block at the exam's pace (2.4 minutes a question), "
+        "no feedback until the end. Default: untimed (tutor mode).",
+    )
+
+    def get_fields(self):
+        # "from" is a Python keyword, so it cannot be declared as a class attribute.
+        fields = super().get_fields()
+        fields["from"] = serializers.ListField(
+            child=serializers.ChoiceField(choices=blocks.SOURCES),
+            required=False,
+            help_text="Practice only: draw from the union of these sources (default all).",
+        )
+        return fields
 
 
 class ItemInput(serializers.Serializer):
@@ -30,6 +46,7 @@ class ItemInput(serializers.Serializer):
     struck = serializers.ListField(child=serializers.IntegerField(), required=False)
     flagged = serializers.BooleanField(required=False)
     seconds = serializers.IntegerField(min_value=0, max_value=3600, required=False, default=0)
+    unsure = serializers.BooleanField(required=False, help_text="The learner is not sure.")
 
 
 def _conflict(sitting, message):
@@ -78,6 +95,15 @@ def exams(request):
                 count=data.validated_data.get("count", 20),
                 title="My missed questions",
                 source="missed",
+            )
+        elif "from" in data.validated_data or data.validated_data["timed"]:
+            sitting = blocks.start_block(
+                request.user,
+                sources=data.validated_data.get("from", []),
+                domains=data.validated_data.get("domains", []),
+                tasks=data.validated_data.get("tasks", []),
+                count=data.validated_data.get("count", 20),
+                timed=data.validated_data["timed"],
             )
         else:
             sitting = assembly.start_practice(
@@ -141,7 +167,7 @@ def exam_item(request, pk, position):
     except InvalidAnswer as exc:
         return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     (item,) = load_items(sitting, position)
-    with_answers = sitting.mode == Sitting.Mode.PRACTICE and item.answered_at is not None
+    with_answers = sitting.gives_feedback and item.answered_at is not None
     html = render_many(_item_texts(item, with_answers))
     body = item_public(item, html)
     if with_answers:
@@ -167,3 +193,46 @@ def exam_submit(request, pk):
     sitting = get_sitting_for_user(request.user, pk)
     sitting.end()
     return Response({"result": sitting.result})
+
+
+class AvailableInput(serializers.Serializer):
+    domains = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=6), required=False
+    )
+    tasks = serializers.ListField(child=serializers.RegexField(r"^[1-6]\.[1-4]$"), required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.ListField(
+            child=serializers.ChoiceField(choices=blocks.SOURCES), required=False
+        )
+        return fields
+
+
+class SourceCountsOutput(serializers.Serializer):
+    unused = serializers.IntegerField()
+    incorrect = serializers.IntegerField()
+    flagged = serializers.IntegerField()
+    all = serializers.IntegerField()
+
+
+class AvailableOutput(serializers.Serializer):
+    sources = SourceCountsOutput(help_text="Questions each source holds within the scope")
+    selected = serializers.IntegerField(help_text="Questions the union of `from` holds")
+
+
+@extend_schema(parameters=[AvailableInput], responses=AvailableOutput)
+@api_view(["GET"])
+def exams_available(request):
+    """How many questions a custom block could draw: per source and for the chosen union,
+    within the domains/task statements given (their union; none = all)."""
+    query = {key: request.query_params.getlist(key) for key in ("from", "domains", "tasks")}
+    data = AvailableInput(data={k: v for k, v in query.items() if v})
+    data.is_valid(raise_exception=True)
+    counts = blocks.available_counts(
+        request.user,
+        domains=data.validated_data.get("domains", []),
+        tasks=data.validated_data.get("tasks", []),
+        sources=data.validated_data.get("from", []),
+    )
+    return Response(AvailableOutput(counts).data)

@@ -4,6 +4,7 @@ from . import api, progress_api
 
 urlpatterns = [
     path("exams/", api.exams, name="api-exams"),
+    path("exams/available/", api.exams_available, name="api-exams-available"),
     path("exams/<int:pk>/", api.exam_detail, name="api-exam"),
     path("exams/<int:pk>/items/<int:position>/", api.exam_item, name="api-exam-item"),
     path("exams/<int:pk>/clock/", api.exam_clock, name="api-exam-clock"),

@@ -125,6 +125,17 @@ class Sitting(models.Model):
             return None
         return max(0, int((self.deadline - (now or timezone.now())).total_seconds()))
 
+    @property
+    def is_timed(self):
+        """Mocks and timed practice blocks run against a deadline."""
+        return self.deadline is not None
+
+    @property
+    def gives_feedback(self):
+        """Untimed ("tutor") practice shows each answer's feedback once checked; mocks and timed
+        blocks show nothing until the end."""
+        return self.mode == self.Mode.PRACTICE and self.deadline is None
+
     def accepts_answers(self, now=None):
         if not self.is_open:
             return False
@@ -146,7 +157,15 @@ class Sitting(models.Model):
         return False
 
     def save_answer(
-        self, position, *, selected=None, struck=None, flagged=None, seconds=0, now=None
+        self,
+        position,
+        *,
+        selected=None,
+        struck=None,
+        flagged=None,
+        seconds=0,
+        now=None,
+        unsure=None,
     ):
         """Save one item's state. Locks the sitting row so a finish cannot race an autosave."""
         from .review import record_graded
@@ -171,13 +190,13 @@ class Sitting(models.Model):
                     raise InvalidAnswer("a selected choice is not an option of this question")
                 if len(selected) > question.select_count:
                     raise InvalidAnswer(f"select at most {question.select_count} option(s)")
-                if sitting.mode == self.Mode.PRACTICE and item.answered_at:
+                if sitting.gives_feedback and item.answered_at:
                     if selected != item.selected:
                         raise InvalidAnswer("this practice question has already been checked")
                 else:
                     item.selected = selected
                     item.answered_at = now if selected else None
-                    if sitting.mode == self.Mode.PRACTICE and selected:
+                    if sitting.gives_feedback and selected:
                         item.is_correct = grade_item(selected, question.correct_choice_ids())
                         graded_now = True
             if struck is not None:
@@ -187,6 +206,10 @@ class Sitting(models.Model):
                 item.struck = struck
             if flagged is not None:
                 item.flagged = bool(flagged)
+            # "Unsure" belongs to the answer: it is fixed once a tutor-mode answer is checked.
+            checked_before = sitting.gives_feedback and item.answered_at and not graded_now
+            if unsure is not None and not checked_before:
+                item.unsure = bool(unsure)
             if seconds:
                 item.time_spent_seconds += max(0, min(int(seconds), 3600))
             item.save()
@@ -211,8 +234,8 @@ class Sitting(models.Model):
             result, graded = score_sitting(
                 sitting, finished_at=min(now, sitting.deadline) if sitting.deadline else now
             )
-            if sitting.mode == self.Mode.MOCK:
-                # Practice items were recorded one by one as they were checked.
+            if not sitting.gives_feedback:
+                # Tutor-mode practice items were recorded one by one as they were checked.
                 record_graded(sitting.user, graded, now, practice=False)
             sitting.status = self.Status.FINISHED
             sitting.finished_at = now
@@ -254,6 +277,9 @@ class SittingItem(models.Model):
     is_correct = models.BooleanField(null=True, blank=True)
     scored = models.BooleanField(
         default=True, help_text="False once a regrade dropped the item from scoring."
+    )
+    unsure = models.BooleanField(
+        default=False, help_text="The learner marked the answer as a guess while answering."
     )
 
     class Meta:
@@ -313,6 +339,11 @@ class WeakDomainReport(models.Model):
     misconceptions = models.JSONField(default=list)
     readiness = models.JSONField(null=True, blank=True)
     practice_tasks = models.JSONField(default=list)
+    miss_advice = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[{reason, label, count, advice}] from the learner's miss log (test-taking).",
+    )
 
     class Meta:
         constraints = [
@@ -385,6 +416,9 @@ class QuestionStats(models.Model):
         null=True,
         blank=True,
         help_text="Point-biserial correlation of being right with the learner's mock score.",
+    )
+    learners = models.PositiveIntegerField(
+        default=0, help_text="Distinct learners behind `answered` (peer figures need 20)."
     )
     option_pick_rates = models.JSONField(
         default=dict, help_text="{choice id: share of answers picking it}"
@@ -487,3 +521,58 @@ class Regrade(models.Model):
         if self.method == self.Method.CORRECTED:
             return [corrected]
         return [self.version.correct_keys(), corrected]
+
+
+class MissTag(models.Model):
+    """Why the learner missed a question (or got it right by luck): the miss log."""
+
+    class Reason(models.TextChoices):
+        DIDNT_KNOW = "didnt_know", "Didn't know it"
+        MISREAD = "misread", "Misread the scenario"
+        REASONING = "reasoning", "Wrong reasoning"
+        TIME = "time", "Ran out of time"
+        GUESSED = "guessed", "Guessed right"
+
+    # Reasons about how the exam was taken rather than what is known: they get test-taking
+    # advice in the weak-domain report, not more content.
+    TEST_TAKING = frozenset({Reason.MISREAD, Reason.TIME})
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    item = models.OneToOneField(SittingItem, on_delete=models.CASCADE, related_name="miss_tag")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "reason"])]
+
+    def __str__(self):
+        return f"{self.item} missed: {self.reason}"
+
+
+class Note(models.Model):
+    """A learner's private markdown note on a question (one per learner and question)."""
+
+    MAX_LENGTH = 10000
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(
+        SittingItem,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Where the note was last edited: the link back.",
+    )
+    text = models.TextField(max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="one_note_per_question")
+        ]
+
+    def __str__(self):
+        return f"Note of {self.user} on {self.question_id}"

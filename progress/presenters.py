@@ -88,6 +88,7 @@ def item_feedback(item, html):
     return {
         "correct": bool(item.is_correct),
         "scored": item.scored,
+        "unsure": item.unsure,
         "correct_choice_ids": sorted(item.version.correct_choice_ids()),
         "choices": [
             {
@@ -113,7 +114,7 @@ def sitting_state(sitting, now=None):
     """The sitting as the exam page and `GET /api/v1/exams/<id>/` show it."""
     items = load_items(sitting)
     finished = sitting.status == Sitting.Status.FINISHED
-    practice = sitting.mode == Sitting.Mode.PRACTICE
+    practice = sitting.gives_feedback
     with_answers = finished or (practice and any(i.answered_at for i in items))
     html = _texts(items, with_answers)
     payload = []
@@ -130,6 +131,7 @@ def sitting_state(sitting, now=None):
         "started_at": sitting.started_at,
         "deadline": sitting.deadline,
         "remaining_seconds": sitting.remaining_seconds(now),
+        "timed": sitting.is_timed,
         "current_position": sitting.current_position,
         "notice": sitting.notice,
         "items": payload,

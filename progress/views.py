@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from domains import blueprint
 from domains.models import Domain
 
-from . import assembly
+from . import assembly, blocks
 from .access import get_sitting_for_user
 from .charts import domain_bars_svg, mastery_bars_svg, score_trend_svg
 from .forms import PracticeForm, ProfileForm
@@ -92,16 +92,30 @@ def _mock_in_progress(request, exc):
 
 @login_required
 def practice(request):
-    form = PracticeForm(request.POST or None, initial=_practice_initial(request))
+    counts = blocks.available_counts(request.user)
+    form = PracticeForm(
+        request.POST or None, initial=_practice_initial(request), counts=counts["sources"]
+    )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            sitting = assembly.start_practice(
-                request.user,
-                domains=[d.number for d in form.cleaned_data["domains"]],
-                tasks=[t.number for t in form.cleaned_data["tasks"]],
-                count=form.cleaned_data["count"],
-                title=_practice_title(form.cleaned_data),
-            )
+            if data["sources"] or data["timed"]:
+                sitting = blocks.start_block(
+                    request.user,
+                    sources=data["sources"],
+                    domains=[d.number for d in data["domains"]],
+                    tasks=[t.number for t in data["tasks"]],
+                    count=data["count"],
+                    timed=data["timed"],
+                )
+            else:
+                sitting = assembly.start_practice(
+                    request.user,
+                    domains=[d.number for d in data["domains"]],
+                    tasks=[t.number for t in data["tasks"]],
+                    count=data["count"],
+                    title=_practice_title(data),
+                )
         except assembly.OpenSittingExists as exc:
             return _mock_in_progress(request, exc)
         except ValueError as exc:

@@ -11,7 +11,8 @@
   const root = document.getElementById("exam");
   if (!root) return;
   const state = JSON.parse(document.getElementById("sitting-state").textContent);
-  const isMock = root.dataset.mode === "mock";
+  // Mocks and timed practice blocks: the clock, no feedback until the end.
+  const isMock = root.dataset.timed === "1";
   const apiUrl = root.dataset.api;
   const resultsUrl = root.dataset.results;
   const sessionUrl = root.dataset.session;
@@ -365,6 +366,11 @@
     const status = progress(item);
     $("item-status").textContent = status === "incomplete"
       ? "Incomplete: " + item.selected.length + " of " + q.select_count + " chosen. An incomplete answer scores zero." : "";
+    const unsure = $("unsure");
+    if (unsure) {
+      unsure.checked = !!(item.feedback ? item.feedback.unsure : item.unsure);
+      unsure.disabled = locked;
+    }
     const check = $("check");
     if (check) {
       // Practice checks a complete answer: as many options as the question asks for.
@@ -635,12 +641,16 @@
     event.preventDefault();
     endSitting();
   });
+  if ($("unsure")) $("unsure").addEventListener("change", () => { items[index].unsure = $("unsure").checked; });
   $("question-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const item = items[index];
     if (isMock || item.feedback || item.selected.length !== item.question.select_count) return;
     bankTime();
-    queue(item, { selected: item.selected });
+    const change = { selected: item.selected };
+    if ($("unsure") && $("unsure").checked) change.unsure = true;
+    item.unsure = !!change.unsure;
+    queue(item, change);
   });
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || ending) return;
