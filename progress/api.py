@@ -11,7 +11,16 @@ from questions.markdown import render_many
 from . import assembly, blocks
 from .access import get_sitting_for_user
 from .models import InvalidAnswer, Sitting, SittingClosed
-from .presenters import item_feedback, item_public, load_items, sitting_state, sitting_summary
+from .peers import sitting_standing
+from .presenters import (
+    add_learner_notes,
+    item_feedback,
+    item_public,
+    load_items,
+    sitting_state,
+    sitting_summary,
+)
+from .serializers import ItemOutput, SittingOutput, SubmitOutput
 
 
 class StartInput(serializers.Serializer):
@@ -124,11 +133,7 @@ def exams(request):
     return Response(body, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(
-    responses=OpenApiResponse(
-        OpenApiTypes.OBJECT, description="The sitting; once finished also result and review"
-    )
-)
+@extend_schema(responses=SittingOutput)
 @api_view(["GET"])
 def exam_detail(request, pk):
     return Response(sitting_state(get_sitting_for_user(request.user, pk)))
@@ -148,7 +153,9 @@ def exam_clock(request, pk):
     request=ItemInput,
     responses={
         200: OpenApiResponse(
-            OpenApiTypes.OBJECT, description="The saved item (practice: with feedback)"
+            ItemOutput,
+            description="The saved item (a checked tutor-mode practice item: with feedback, "
+            "peer figures, your miss tag and note)",
         ),
         400: OpenApiResponse(description="A choice not in the question, or too many selected"),
         409: OpenApiResponse(description="The sitting has ended or its deadline has passed"),
@@ -172,6 +179,7 @@ def exam_item(request, pk, position):
     body = item_public(item, html)
     if with_answers:
         body["feedback"] = item_feedback(item, html)
+        add_learner_notes(request.user.id, [item], [body])
     return Response(body)
 
 
@@ -186,13 +194,15 @@ def _item_texts(item, with_answers):
 
 @extend_schema(
     request=None,
-    responses=OpenApiResponse(OpenApiTypes.OBJECT, description="{result}; the same on repeat"),
+    responses=OpenApiResponse(
+        SubmitOutput, description="The result (and a mock's standing); the same on repeat"
+    ),
 )
 @api_view(["POST"])
 def exam_submit(request, pk):
     sitting = get_sitting_for_user(request.user, pk)
     sitting.end()
-    return Response({"result": sitting.result})
+    return Response({"result": sitting.result, "standing": sitting_standing(sitting)})
 
 
 class AvailableInput(serializers.Serializer):

@@ -87,10 +87,7 @@ def available_counts(user, domains=(), tasks=(), sources=()):
         ids = source_question_ids(user, source)
         per_source[source] = len(in_scope if ids is None else in_scope & ids)
     chosen = list(dict.fromkeys(sources)) or ["all"]
-    if "all" in chosen:
-        selected = per_source["all"]
-    else:
-        selected = len(in_scope & union_ids(user, chosen))
+    selected = per_source["all"] if "all" in chosen else len(in_scope & union_ids(user, chosen))
     return {"sources": per_source, "selected": selected}
 
 

@@ -13,15 +13,16 @@ from questions.markdown import render_many
 from questions.models import VersionChoice
 
 from .models import Sitting
+from .peers import question_peers, sitting_standing
 
 
 def load_items(sitting, position=None):
-    """Items (all, or the one at `position`) with their pinned versions, questions and the
-    versions' options: 2 queries."""
+    """Items (all, or the one at `position`) with their pinned versions (and the versions' item
+    statistics), questions and the versions' options: 2 queries."""
     items = sitting.items.all() if position is None else sitting.items.filter(position=position)
     return list(
         items.select_related(
-            "version", "question__domain", "question__task__domain"
+            "version__stats", "question__domain", "question__task__domain"
         ).prefetch_related(
             Prefetch(
                 "version__choices",
@@ -107,7 +108,31 @@ def item_feedback(item, html):
         "explanation_html": html[q.explanation] if q.explanation else "",
         "references": q.references,
         "topic_url": q.task.get_absolute_url(),
+        "peers": question_peers(item),
     }
+
+
+def add_learner_notes(user_id, items, payload):
+    """Add the learner's miss tag, the reasons that fit and their note to each feedback in
+    `payload` (dicts built from `items`, same order). Two queries and a cache round trip."""
+    from .misses import allowed_reasons, tags_for_items
+    from .notes import notes_for_questions
+
+    shown = [(item, data) for item, data in zip(items, payload, strict=True) if "feedback" in data]
+    if not shown:
+        return
+    tags = tags_for_items([item.id for item, _ in shown])
+    notes = notes_for_questions(user_id, [item.question_id for item, _ in shown])
+    html = render_many([n.text for n in notes.values()])
+    for item, data in shown:
+        note = notes.get(item.question_id)
+        data["feedback"]["miss_reason"] = tags.get(item.id)
+        data["feedback"]["miss_reasons"] = [str(r) for r in allowed_reasons(item)]
+        data["feedback"]["note"] = (
+            {"text": note.text, "html": html[note.text], "updated_at": note.updated_at}
+            if note
+            else None
+        )
 
 
 def sitting_state(sitting, now=None):
@@ -123,6 +148,8 @@ def sitting_state(sitting, now=None):
         if finished or (practice and item.answered_at):
             data["feedback"] = item_feedback(item, html)
         payload.append(data)
+    if with_answers:
+        add_learner_notes(sitting.user_id, items, payload)
     state = {
         "id": sitting.id,
         "mode": sitting.mode,
@@ -138,6 +165,7 @@ def sitting_state(sitting, now=None):
     }
     if finished:
         state["result"] = sitting.result
+        state["standing"] = sitting_standing(sitting)
     return state
 
 
