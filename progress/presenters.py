@@ -70,6 +70,7 @@ def item_public(item, html):
         "struck": item.struck,
         "flagged": item.flagged,
         "time_spent_seconds": item.time_spent_seconds,
+        "revision": item.revision,
     }
 
 

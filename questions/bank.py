@@ -228,6 +228,29 @@ def _schema_problems(entry, entry_schema):
     return out
 
 
+def _check_enemies(bank, problem):
+    """Enemies name existing questions, never themselves, and are declared on both sides when
+    both are in the bank (so each file says what assembly will do with it)."""
+    declared = {
+        _ident(q): {str(e) for e in q.get("enemies") or [] if isinstance(e, str)}
+        for q in bank.questions
+        if isinstance(q.get("enemies"), list)
+    }
+    in_bank = {_ident(q) for q in bank.questions}
+    wanted = set().union(*declared.values()) - in_bank if declared else set()
+    in_db = set(Question.objects.filter(slug__in=wanted).values_list("slug", flat=True))
+    for q in bank.questions:
+        ident = _ident(q)
+        for other in sorted(declared.get(ident, ())):
+            if other == ident:
+                problem(q, "a question cannot be its own enemy")
+            elif other in in_bank:
+                if ident not in declared.get(other, set()):
+                    problem(q, f"enemy {other!r} must list {ident!r} among its enemies too")
+            elif other not in in_db:
+                problem(q, f"unknown enemy question {other!r}")
+
+
 def check_bank(bank, known_cards=None):
     """Check a parsed bank against its JSON Schema, the blueprint, itself and the model rules.
 
@@ -276,6 +299,7 @@ def check_bank(bank, known_cards=None):
         topic_tasks.add(task)
 
     all_cards = card_ids | set(known_cards)
+    _check_enemies(bank, problem)
     question_ids = set()
     for q in bank.questions:
         ident = _ident(q)
@@ -355,6 +379,8 @@ def normalise_question(q):
         out["constraints"] = [" ".join(str(c).split()) for c in q["constraints"]]
     if q.get("verified"):
         out["verified"] = str(q["verified"])
+    if q.get("enemies"):
+        out["enemies"] = sorted(str(e) for e in q["enemies"])
     for c in q["choices"]:
         choice = {"key": str(c["key"]), "text": _text(c["text"])}
         if c.get("correct"):
@@ -384,6 +410,7 @@ def question_to_dict(question):
             "references": question.references,
             "status": question.status,
             "constraints": question.constraints,
+            "enemies": [e.slug for e in question.enemies.all()],
             "verified": question.verified.isoformat() if question.verified else None,
             "choices": [
                 {
@@ -443,7 +470,7 @@ def topic_to_dict(task):
 def _saved_questions():
     return Question.objects.select_related(
         "domain", "task__domain", "current_version"
-    ).prefetch_related("tags", "choices__misconception", "current_version__choices")
+    ).prefetch_related("tags", "enemies", "choices__misconception", "current_version__choices")
 
 
 def fingerprint(data):
@@ -523,6 +550,7 @@ def apply_bank(bank, author=None, progress=None, force=False):
             summary["topics"].updated += 1
 
         existing = {q.slug: q for q in _saved_questions()}
+        written = []
         for index, raw in enumerate(bank.questions, start=1):
             if progress:
                 progress(index, len(bank.questions))
@@ -562,8 +590,18 @@ def apply_bank(bank, author=None, progress=None, force=False):
                 raise BankError(f"{data['id']}: {' '.join(exc.messages)}") from exc
             summary["questions"].count(created)
             summary["questions"].versions += new_version and not created
+            written.append((question, data.get("enemies", [])))
+        _set_enemies(written)
         _retire_removed(bank, existing, summary["questions"])
     return summary
+
+
+def _set_enemies(written):
+    """Enemy links of the questions just written (after all exist, so order doesn't matter)."""
+    slugs = {slug for _, enemies in written for slug in enemies}
+    by_slug = dict(Question.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+    for question, enemies in written:
+        question.enemies.set([by_slug[slug] for slug in enemies if slug in by_slug])
 
 
 class BankError(Exception):

@@ -108,6 +108,13 @@ class Question(models.Model):
     stem = models.TextField(help_text="The scenario and question (markdown).")
     explanation = models.TextField(blank=True, help_text="Overall explanation (markdown).")
     tags = models.ManyToManyField(Tag, blank=True, related_name="questions")
+    enemies = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=True,
+        help_text="Questions that test the same decision or give this one away: never in the "
+        "same mock or practice set.",
+    )
     references = models.JSONField(default=list, blank=True, help_text="AWS documentation URLs.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     author = models.ForeignKey(

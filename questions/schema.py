@@ -62,6 +62,12 @@ QUESTION = {
         "explanation": {"type": "string"},
         "references": _urls,
         "status": {"enum": STATUSES},
+        "enemies": {
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"type": "string", "pattern": SLUG},
+            "description": "Ids of questions testing the same decision (listed on both sides).",
+        },
         "same_item": {
             "type": "boolean",
             "description": "A wording-only edit: the new version stays the same item.",

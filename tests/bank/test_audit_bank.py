@@ -85,7 +85,8 @@ def test_clean_bank_passes_every_threshold_including_depth():
     assert "All thresholds met." in out
 
 
-def test_json_output_parses_and_carries_the_failures_with_their_items():
+def test_json_output_parses_and_carries_the_failures_with_their_items(monkeypatch):
+    monkeypatch.setattr(audit_module, "REWRITTEN_DOMAINS", ())  # depth: reported, not judged
     out = StringIO()
     with pytest.raises(CommandError) as raised:
         call_command("audit_bank", str(PLANTED), "--json", stdout=out)
@@ -137,6 +138,7 @@ def test_unreadable_path_and_bad_domains_are_clear_errors():
 
 
 def test_depth_is_judged_only_for_a_rewritten_selection(monkeypatch):
+    monkeypatch.setattr(audit_module, "REWRITTEN_DOMAINS", ())
     questions, _ = load_questions(PLANTED)
     assert audit(questions).depth_checked is False
     forced = audit(questions, depth=True)

@@ -59,7 +59,9 @@ def test_start_a_mock(api, sample_bank):
         "struck",
         "flagged",
         "time_spent_seconds",
+        "revision",
     }
+    assert item["revision"] == 0
     assert set(item["question"]) == {
         "id",
         "version",

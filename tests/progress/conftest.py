@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from progress import assembly
+from progress import answers, assembly
 
 
 def answer(sitting, item, right, now=None):
@@ -12,7 +12,7 @@ def answer(sitting, item, right, now=None):
     else:
         linked = [c.id for c in choices if not c.is_correct and c.misconception_id]
         selected = (linked or [c.id for c in choices if not c.is_correct])[:1]
-    sitting.save_answer(item.position, selected=selected, now=now)
+    answers.save_answer(sitting.user, sitting.pk, item.position, selected=selected, now=now)
 
 
 @pytest.fixture
