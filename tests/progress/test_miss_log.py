@@ -185,3 +185,31 @@ def test_report_page_shows_the_advice(alice_client, alice, finished_mock):
     page = alice_client.get("/progress/")
     assert "From your miss log" in page.text and "2.4 minutes a question" in page.text
     assert Sitting.objects.filter(user=alice).count() == 1
+
+
+def test_review_and_dashboard_queries_do_not_grow_with_tags_and_notes(
+    alice, alice_client, finished_mock, django_assert_max_num_queries
+):
+    from progress import notes
+
+    items = list(finished_mock.items.order_by("position"))
+    wrong = [i for i in items if not i.is_correct]
+    right = [i for i in items if i.is_correct]
+
+    def tag_and_note(some):
+        for item in some:
+            reviewable = misses.reviewable_item(alice, finished_mock.id, item.position)
+            misses.tag(alice, reviewable, "guessed" if item.is_correct else "reasoning")
+            notes.save_note(alice, item, f"note on {item.position}")
+
+    tag_and_note(wrong[:1] + right[:1])
+    with django_assert_max_num_queries(40) as review:
+        alice_client.get(f"/sittings/{finished_mock.id}/results/")
+    with django_assert_max_num_queries(60) as dashboard:
+        alice_client.get("/progress/")
+    tag_and_note(wrong[1:] + right[1:20])
+    with django_assert_max_num_queries(len(review.captured_queries)):
+        page = alice_client.get(f"/sittings/{finished_mock.id}/results/")
+    assert page.text.count("note on ") >= 20
+    with django_assert_max_num_queries(len(dashboard.captured_queries)):
+        alice_client.get("/progress/")
