@@ -28,7 +28,10 @@ def home(request):
     user = request.user
     open_sitting = assembly.open_sitting(user)
     if open_sitting and open_sitting.finish_if_expired():
-        messages.info(request, "Your mock's time ran out; it was scored on the answers you saved.")
+        what = "mock" if open_sitting.is_mock else "timed block"
+        messages.info(
+            request, f"Your {what}'s time ran out; it was scored on the answers you saved."
+        )
         open_sitting = None
     recent = Sitting.objects.finished().filter(user=user).order_by("-finished_at")[:10]
     return render(
