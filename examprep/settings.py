@@ -270,6 +270,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two "reason" choice sets (a problem report's, a miss-log tag's): name each once.
+    "ENUM_NAME_OVERRIDES": {
+        "MissReasonEnum": "progress.models.MissTag.Reason",
+        "ProblemReportReasonEnum": "questions.models.ProblemReport.Reason",
+    },
 }
 
 # Celery: with REDIS_URL, a real broker; without it, tasks run eagerly in-process so the site

@@ -44,13 +44,15 @@ class SavedAnswer:
         return body
 
 
-def save_answer(user, sitting_id, position, *, now=None, **changes):
+def save_answer(user, sitting_id, position, *, now=None, unsure=None, **changes):
     """Save the state of item `position` of `user`'s sitting `sitting_id`; return SavedAnswer.
 
     `changes` are those of `SittingItem.save_answer` (selected, struck, flagged, seconds,
-    revision). A mock or unchecked item: 2 queries past authentication (3 when the learner moved
-    to another question). A practice answer checked now is also graded, recorded for review and
-    returned with its feedback (a few more queries, once per question).
+    revision); `unsure` (optional) marks the answer as a guess, until a tutor-mode answer is
+    checked (one more query when sent). A mock or unchecked item: 2 queries past authentication
+    (3 when the learner moved to another question). A practice answer checked now is also
+    graded, recorded for review and returned with its feedback (a few more queries, once per
+    question).
 
     Raises SittingItem.DoesNotExist, SittingClosed (an expired mock is finished first, so its
     result exists when the client goes to it), StaleRevision, InvalidAnswer.
@@ -59,14 +61,24 @@ def save_answer(user, sitting_id, position, *, now=None, **changes):
     try:
         with transaction.atomic():
             item = SittingItem.save_answer(sitting_id, position, user=user, now=now, **changes)
+            if unsure is not None:
+                _mark_unsure(item, unsure)
             feedback = _grade_practice_answer(user, item, now) if item.graded_now else None
     except SittingClosed:
         Sitting.objects.get(pk=sitting_id).finish_if_expired(now)
         raise
-    if feedback is None and item.sitting.mode == Sitting.Mode.PRACTICE and item.answered_at:
+    if feedback is None and item.sitting.gives_feedback and item.answered_at:
         # A repeat of an answer already checked: show its feedback again.
         feedback = _feedback(_load(item))
     return SavedAnswer(item=item, now=now, feedback=feedback)
+
+
+def _mark_unsure(item, unsure):
+    """ "Unsure" belongs to the answer: it is fixed once a tutor-mode answer is checked (before
+    this save). Kept out of the save's own statement: it is rare and the save is hot."""
+    if item.sitting.gives_feedback and item.answered_at and not item.graded_now:
+        return
+    SittingItem.objects.filter(pk=item.pk).update(unsure=bool(unsure))
 
 
 def _load(item):

@@ -8,10 +8,12 @@ from rest_framework.response import Response
 
 from domains import blueprint
 
-from . import answers, assembly
+from . import answers, assembly, blocks
 from .access import get_sitting_for_user
 from .models import InvalidAnswer, Sitting, SittingClosed, SittingItem, StaleRevision
-from .presenters import sitting_state, sitting_summary
+from .peers import sitting_standing
+from .presenters import add_learner_notes, sitting_state, sitting_summary
+from .serializers import FeedbackOutput, SittingOutput, SubmitOutput
 
 
 class StartInput(serializers.Serializer):
@@ -23,6 +25,22 @@ class StartInput(serializers.Serializer):
     count = serializers.IntegerField(
         min_value=5, max_value=blueprint.QUESTIONS_PER_EXAM, required=False
     )
+    timed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Practice only: a timed block at the exam's pace (2.4 minutes a question), "
+        "no feedback until the end. Default: untimed (tutor mode).",
+    )
+
+    def get_fields(self):
+        # "from" is a Python keyword, so it cannot be declared as a class attribute.
+        fields = super().get_fields()
+        fields["from"] = serializers.ListField(
+            child=serializers.ChoiceField(choices=blocks.SOURCES),
+            required=False,
+            help_text="Practice only: draw from the union of these sources (default all).",
+        )
+        return fields
 
 
 class ItemInput(serializers.Serializer):
@@ -35,6 +53,7 @@ class ItemInput(serializers.Serializer):
         required=False,
         help_text="The item revision this client last saw; a different stored one is a 409.",
     )
+    unsure = serializers.BooleanField(required=False, help_text="The learner is not sure.")
 
 
 class ItemStateOutput(serializers.Serializer):
@@ -50,8 +69,9 @@ class ItemSavedOutput(ItemStateOutput):
     complete = serializers.BooleanField(help_text="As many options selected as asked for.")
     server_time = serializers.DateTimeField()
     remaining_seconds = serializers.IntegerField(allow_null=True)
-    feedback = serializers.DictField(
-        required=False, help_text="Only for a checked practice answer: what was right and why."
+    feedback = FeedbackOutput(
+        required=False,
+        help_text="Only for a checked tutor-mode practice answer: what was right and why.",
     )
 
 
@@ -110,6 +130,15 @@ def exams(request):
                 title="My missed questions",
                 source="missed",
             )
+        elif "from" in data.validated_data or data.validated_data["timed"]:
+            sitting = blocks.start_block(
+                request.user,
+                sources=data.validated_data.get("from", []),
+                domains=data.validated_data.get("domains", []),
+                tasks=data.validated_data.get("tasks", []),
+                count=data.validated_data.get("count", 20),
+                timed=data.validated_data["timed"],
+            )
         else:
             sitting = assembly.start_practice(
                 request.user,
@@ -129,11 +158,7 @@ def exams(request):
     return Response(body, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(
-    responses=OpenApiResponse(
-        OpenApiTypes.OBJECT, description="The sitting; once finished also result and review"
-    )
-)
+@extend_schema(responses=SittingOutput)
 @api_view(["GET"])
 def exam_detail(request, pk):
     return Response(sitting_state(get_sitting_for_user(request.user, pk)))
@@ -153,7 +178,9 @@ def exam_clock(request, pk):
     request=ItemInput,
     responses={
         200: OpenApiResponse(
-            ItemSavedOutput, description="The saved item (a checked practice answer: feedback)"
+            ItemSavedOutput,
+            description="The saved item (a checked tutor-mode practice answer: feedback, with "
+            "peer figures, your miss tag and note)",
         ),
         400: OpenApiResponse(description="A choice not in the question, or too many selected"),
         404: OpenApiResponse(description="No such item in a sitting of yours"),
@@ -196,17 +223,65 @@ def exam_item(request, pk, position):
         )
     except InvalidAnswer as exc:
         return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    body = saved.as_dict()
+    if "feedback" in body:
+        add_learner_notes(request.user.id, [saved.item], [body])
     # The dict has ItemSavedOutput's shape (tests pin the keys); serialising it through DRF
     # again would cost more than the rest of the view.
-    return Response(saved.as_dict())
+    return Response(body)
 
 
 @extend_schema(
     request=None,
-    responses=OpenApiResponse(OpenApiTypes.OBJECT, description="{result}; the same on repeat"),
+    responses=OpenApiResponse(
+        SubmitOutput, description="The result (and a mock's standing); the same on repeat"
+    ),
 )
 @api_view(["POST"])
 def exam_submit(request, pk):
     sitting = get_sitting_for_user(request.user, pk)
     sitting.end()
-    return Response({"result": sitting.result})
+    return Response({"result": sitting.result, "standing": sitting_standing(sitting)})
+
+
+class AvailableInput(serializers.Serializer):
+    domains = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=6), required=False
+    )
+    tasks = serializers.ListField(child=serializers.RegexField(r"^[1-6]\.[1-4]$"), required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.ListField(
+            child=serializers.ChoiceField(choices=blocks.SOURCES), required=False
+        )
+        return fields
+
+
+class SourceCountsOutput(serializers.Serializer):
+    unused = serializers.IntegerField()
+    incorrect = serializers.IntegerField()
+    flagged = serializers.IntegerField()
+    all = serializers.IntegerField()
+
+
+class AvailableOutput(serializers.Serializer):
+    sources = SourceCountsOutput(help_text="Questions each source holds within the scope")
+    selected = serializers.IntegerField(help_text="Questions the union of `from` holds")
+
+
+@extend_schema(parameters=[AvailableInput], responses=AvailableOutput)
+@api_view(["GET"])
+def exams_available(request):
+    """How many questions a custom block could draw: per source and for the chosen union,
+    within the domains/task statements given (their union; none = all)."""
+    query = {key: request.query_params.getlist(key) for key in ("from", "domains", "tasks")}
+    data = AvailableInput(data={k: v for k, v in query.items() if v})
+    data.is_valid(raise_exception=True)
+    counts = blocks.available_counts(
+        request.user,
+        domains=data.validated_data.get("domains", []),
+        tasks=data.validated_data.get("tasks", []),
+        sources=data.validated_data.get("from", []),
+    )
+    return Response(AvailableOutput(counts).data)

@@ -1,11 +1,23 @@
 from django.urls import path
 
-from . import api, progress_api
+from . import api, learning_api, progress_api
 
 urlpatterns = [
     path("exams/", api.exams, name="api-exams"),
+    path("exams/available/", api.exams_available, name="api-exams-available"),
     path("exams/<int:pk>/", api.exam_detail, name="api-exam"),
     path("exams/<int:pk>/items/<int:position>/", api.exam_item, name="api-exam-item"),
+    path(
+        "exams/<int:pk>/items/<int:position>/miss/",
+        learning_api.item_miss,
+        name="api-exam-item-miss",
+    ),
+    path(
+        "exams/<int:pk>/items/<int:position>/note/",
+        learning_api.item_note,
+        name="api-exam-item-note",
+    ),
+    path("notes/", learning_api.note_list, name="api-notes"),
     path("exams/<int:pk>/clock/", api.exam_clock, name="api-exam-clock"),
     path("exams/<int:pk>/submit/", api.exam_submit, name="api-exam-submit"),
     path("progress/", progress_api.progress, name="api-progress"),

@@ -222,10 +222,12 @@ def open_sitting(user):
 
 
 def create_sitting(
-    user, mode, question_ids, *, title="", config=None, notice="", rng=None, now=None
+    user, mode, question_ids, *, title="", config=None, notice="", rng=None, now=None, timed=False
 ):
     """Start a sitting with these questions. An open mock blocks it (OpenSittingExists); an open
     practice set is finished (scored on what was checked) and returned as `sitting.replaced`.
+    A `timed` practice set gets a deadline at the exam's pace (2.4 minutes a question, more with
+    the extra-time accommodation, in the same proportion as a mock).
 
     Starts by one learner are serialised on their profile row, so twenty starts at once behave
     like twenty in a row: each finishes the practice set before it, none reports a phantom mock.
@@ -244,6 +246,10 @@ def create_sitting(
         deadline = None
         if mode == Sitting.Mode.MOCK:
             minutes = profile.exam_minutes
+            deadline = now + timezone.timedelta(minutes=minutes)
+        elif timed:
+            minutes = float(blueprint.MINUTES_PER_QUESTION) * len(question_ids)
+            minutes *= profile.exam_minutes / blueprint.EXAM_MINUTES
             deadline = now + timezone.timedelta(minutes=minutes)
         try:
             # A savepoint, so a lost race (two starts at once: the unique constraint on open
@@ -300,6 +306,8 @@ def start_practice(
     source="drill",
     rng=None,
     now=None,
+    timed=False,
+    extra_config=None,
 ):
     rng = rng or random.Random()
     existing = open_sitting(user)
@@ -317,6 +325,7 @@ def start_practice(
     if not ids:
         raise ValueError("No published questions match this choice.")
     config = {"domains": list(domains), "tasks": list(tasks), "count": count, "source": source}
+    config.update(extra_config or {}, timed=bool(timed))
     return create_sitting(
-        user, Sitting.Mode.PRACTICE, ids, title=title, config=config, rng=rng, now=now
+        user, Sitting.Mode.PRACTICE, ids, title=title, config=config, rng=rng, now=now, timed=timed
     )

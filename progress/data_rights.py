@@ -17,6 +17,7 @@ from questions.models import ProblemReport
 from .models import (
     Membership,
     MisconceptionHit,
+    MissTag,
     Profile,
     ReviewItem,
     Sitting,
@@ -24,6 +25,7 @@ from .models import (
     StudyGroup,
     WeakDomainReport,
 )
+from .notes import notes_export
 
 DELETED_USERNAME = "deleted-learners"
 EXPORT_FORMAT = 1
@@ -33,7 +35,8 @@ def export_learner_data(user):
     """Everything held about `user`, as JSON-ready data (dates as ISO 8601 strings).
 
     {format, exported_at, account, profile, sittings: [{..., items: [...]}], weak_domain_reports,
-    review_queue, misconceptions_revealed, problem_reports, study_groups}. An open mock's items
+    review_queue, misconceptions_revealed, problem_reports, study_groups, notes, miss_log}.
+    Items name the question version they pinned (`version`). An open mock's items
     carry the learner's own choices only (no correctness: it is not graded yet). Queries:
     a fixed number, whatever the volume."""
     profile = Profile.for_user(user)
@@ -66,6 +69,7 @@ def export_learner_data(user):
             "position",
             "question_id",
             "question__slug",
+            "version__number",
             "selected",
             "struck",
             "flagged",
@@ -77,6 +81,7 @@ def export_learner_data(user):
         sitting_id = item.pop("sitting_id")
         item["question"] = item.pop("question_id")
         item["question_slug"] = item.pop("question__slug")
+        item["version"] = item.pop("version__number")
         if sitting_id in open_ids:
             item.pop("is_correct")
         items.setdefault(sitting_id, []).append(item)
@@ -129,6 +134,12 @@ def export_learner_data(user):
                 Membership.objects.filter(user=user)
                 .order_by("joined_at")
                 .values("group_id", "group__name", "joined_at", "group__owner_id")
+            ),
+            "notes": notes_export(user),
+            "miss_log": list(
+                MissTag.objects.filter(user=user)
+                .order_by("updated_at")
+                .values("item__sitting_id", "item__position", "question__slug", "reason")
             ),
         },
         owner_id=user.id,

@@ -22,6 +22,28 @@ class PracticeForm(forms.Form):
     count = forms.IntegerField(
         min_value=5, max_value=blueprint.QUESTIONS_PER_EXAM, initial=20, label="Number of questions"
     )
+    sources = forms.MultipleChoiceField(
+        choices=[(s, s) for s in ("unused", "incorrect", "flagged", "all")],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Draw from",
+        help_text="Any union; leave empty for all questions.",
+    )
+    timed = forms.BooleanField(
+        required=False,
+        label="Timed block: 2.4 minutes a question with the mock's clock, no feedback until the "
+        "end (untimed tutor mode shows feedback after each answer)",
+    )
+
+    def __init__(self, *args, counts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .blocks import SOURCE_LABELS
+
+        counts = counts or {}
+        self.fields["sources"].choices = [
+            (s, f"{label} — {counts[s]} available" if s in counts else label)
+            for s, label in SOURCE_LABELS.items()
+        ]
 
 
 def _zone_choices():

@@ -40,7 +40,11 @@ def compute_item_statistics(now=None):
     totals = {
         row["version_id"]: row
         for row in answers.values("version_id", "question_id")
-        .annotate(n=Count("id"), right=Count("id", filter=Q(is_correct=True)))
+        .annotate(
+            n=Count("id"),
+            right=Count("id", filter=Q(is_correct=True)),
+            learners=Count("sitting__user", distinct=True),
+        )
         .order_by()
     }
     score = Cast(F("sitting__scaled_score"), FloatField())
@@ -79,6 +83,7 @@ def compute_item_statistics(now=None):
                 question_id=row["question_id"],
                 version_id=version_id,
                 answered=n,
+                learners=row["learners"],
                 facility=round(row["right"] / n, 4),
                 discrimination=(
                     None
@@ -104,6 +109,7 @@ def compute_item_statistics(now=None):
         unique_fields=["version"],
         update_fields=[
             "answered",
+            "learners",
             "facility",
             "discrimination",
             "option_pick_rates",

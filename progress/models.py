@@ -138,6 +138,17 @@ class Sitting(models.Model):
             return None
         return max(0, int((self.deadline - (now or timezone.now())).total_seconds()))
 
+    @property
+    def is_timed(self):
+        """Mocks and timed practice blocks run against a deadline."""
+        return self.deadline is not None
+
+    @property
+    def gives_feedback(self):
+        """Untimed ("tutor") practice shows each answer's feedback once checked; mocks and timed
+        blocks show nothing until the end."""
+        return self.mode == self.Mode.PRACTICE and self.deadline is None
+
     def accepts_answers(self, now=None):
         if not self.is_open:
             return False
@@ -177,8 +188,8 @@ class Sitting(models.Model):
             result, graded = score_sitting(
                 sitting, finished_at=min(now, sitting.deadline) if sitting.deadline else now
             )
-            if sitting.mode == self.Mode.MOCK:
-                # Practice items were recorded one by one as they were checked.
+            if not sitting.gives_feedback:
+                # Tutor-mode practice items were recorded one by one as they were checked.
                 record_graded(sitting.user, graded, now, practice=False)
             sitting.status = self.Status.FINISHED
             sitting.finished_at = now
@@ -220,6 +231,9 @@ class SittingItem(models.Model):
     is_correct = models.BooleanField(null=True, blank=True)
     scored = models.BooleanField(
         default=True, help_text="False once a regrade dropped the item from scoring."
+    )
+    unsure = models.BooleanField(
+        default=False, help_text="The learner marked the answer as a guess while answering."
     )
     # How many options the question asks for, copied at assembly so a save validates without
     # reading the question tables.
@@ -285,7 +299,7 @@ class SittingItem(models.Model):
             raise StaleRevision(item)
         item.graded_now = False
         choice_ids = set(item.choice_order)
-        practice = sitting.mode == Sitting.Mode.PRACTICE
+        practice = sitting.gives_feedback  # tutor mode; timed blocks are graded at the end
         if selected is not None:
             selected = list(dict.fromkeys(int(c) for c in selected))
             if not set(selected) <= choice_ids:
@@ -457,6 +471,11 @@ class WeakDomainReport(models.Model):
     misconceptions = models.JSONField(default=list)
     readiness = models.JSONField(null=True, blank=True)
     practice_tasks = models.JSONField(default=list)
+    miss_advice = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[{reason, label, count, advice}] from the learner's miss log (test-taking).",
+    )
 
     class Meta:
         constraints = [
@@ -529,6 +548,9 @@ class QuestionStats(models.Model):
         null=True,
         blank=True,
         help_text="Point-biserial correlation of being right with the learner's mock score.",
+    )
+    learners = models.PositiveIntegerField(
+        default=0, help_text="Distinct learners behind `answered` (peer figures need 20)."
     )
     option_pick_rates = models.JSONField(
         default=dict, help_text="{choice id: share of answers picking it}"
@@ -650,3 +672,58 @@ class Outbox(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.payload}"
+
+
+class MissTag(models.Model):
+    """Why the learner missed a question (or got it right by luck): the miss log."""
+
+    class Reason(models.TextChoices):
+        DIDNT_KNOW = "didnt_know", "Didn't know it"
+        MISREAD = "misread", "Misread the scenario"
+        REASONING = "reasoning", "Wrong reasoning"
+        TIME = "time", "Ran out of time"
+        GUESSED = "guessed", "Guessed right"
+
+    # Reasons about how the exam was taken rather than what is known: they get test-taking
+    # advice in the weak-domain report, not more content.
+    TEST_TAKING = frozenset({Reason.MISREAD, Reason.TIME})
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    item = models.OneToOneField(SittingItem, on_delete=models.CASCADE, related_name="miss_tag")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "reason"])]
+
+    def __str__(self):
+        return f"{self.item} missed: {self.reason}"
+
+
+class Note(models.Model):
+    """A learner's private markdown note on a question (one per learner and question)."""
+
+    MAX_LENGTH = 10000
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(
+        SittingItem,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Where the note was last edited: the link back.",
+    )
+    text = models.TextField(max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="one_note_per_question")
+        ]
+
+    def __str__(self):
+        return f"Note of {self.user} on {self.question_id}"

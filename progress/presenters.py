@@ -13,15 +13,16 @@ from questions.markdown import render_many
 from questions.models import VersionChoice
 
 from .models import Sitting
+from .peers import question_peers, sitting_standing
 
 
 def load_items(sitting, position=None):
-    """Items (all, or the one at `position`) with their pinned versions, questions and the
-    versions' options: 2 queries."""
+    """Items (all, or the one at `position`) with their pinned versions (and the versions' item
+    statistics), questions and the versions' options: 2 queries."""
     items = sitting.items.all() if position is None else sitting.items.filter(position=position)
     return list(
         items.select_related(
-            "version", "question__domain", "question__task__domain"
+            "version__stats", "question__domain", "question__task__domain"
         ).prefetch_related(
             Prefetch(
                 "version__choices",
@@ -89,6 +90,7 @@ def item_feedback(item, html):
     return {
         "correct": bool(item.is_correct),
         "scored": item.scored,
+        "unsure": item.unsure,
         "correct_choice_ids": sorted(item.version.correct_choice_ids()),
         "choices": [
             {
@@ -107,14 +109,38 @@ def item_feedback(item, html):
         "explanation_html": html[q.explanation] if q.explanation else "",
         "references": q.references,
         "topic_url": q.task.get_absolute_url(),
+        "peers": question_peers(item),
     }
+
+
+def add_learner_notes(user_id, items, payload):
+    """Add the learner's miss tag, the reasons that fit and their note to each feedback in
+    `payload` (dicts built from `items`, same order). Two queries and a cache round trip."""
+    from .misses import allowed_reasons, tags_for_items
+    from .notes import notes_for_questions
+
+    shown = [(item, data) for item, data in zip(items, payload, strict=True) if "feedback" in data]
+    if not shown:
+        return
+    tags = tags_for_items([item.id for item, _ in shown])
+    notes = notes_for_questions(user_id, [item.question_id for item, _ in shown])
+    html = render_many([n.text for n in notes.values()])
+    for item, data in shown:
+        note = notes.get(item.question_id)
+        data["feedback"]["miss_reason"] = tags.get(item.id)
+        data["feedback"]["miss_reasons"] = [str(r) for r in allowed_reasons(item)]
+        data["feedback"]["note"] = (
+            {"text": note.text, "html": html[note.text], "updated_at": note.updated_at}
+            if note
+            else None
+        )
 
 
 def sitting_state(sitting, now=None):
     """The sitting as the exam page and `GET /api/v1/exams/<id>/` show it."""
     items = load_items(sitting)
     finished = sitting.status == Sitting.Status.FINISHED
-    practice = sitting.mode == Sitting.Mode.PRACTICE
+    practice = sitting.gives_feedback
     with_answers = finished or (practice and any(i.answered_at for i in items))
     html = _texts(items, with_answers)
     payload = []
@@ -123,6 +149,8 @@ def sitting_state(sitting, now=None):
         if finished or (practice and item.answered_at):
             data["feedback"] = item_feedback(item, html)
         payload.append(data)
+    if with_answers:
+        add_learner_notes(sitting.user_id, items, payload)
     state = {
         "id": sitting.id,
         "mode": sitting.mode,
@@ -131,12 +159,14 @@ def sitting_state(sitting, now=None):
         "started_at": sitting.started_at,
         "deadline": sitting.deadline,
         "remaining_seconds": sitting.remaining_seconds(now),
+        "timed": sitting.is_timed,
         "current_position": sitting.current_position,
         "notice": sitting.notice,
         "items": payload,
     }
     if finished:
         state["result"] = sitting.result
+        state["standing"] = sitting_standing(sitting)
     return state
 
 

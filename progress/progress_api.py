@@ -9,8 +9,11 @@ from rest_framework.response import Response
 
 from .groups import GroupError, get_group_for_member, group_progress, join, leave
 from .mastery import learner_progress
+from .misses import misses_by_reason_and_domain
 from .models import StudyGroup, WeakDomainReport
+from .peers import latest_mock_standing
 from .review import due_items
+from .serializers import ProgressOutput
 from .tasks import enqueue_report
 
 
@@ -26,15 +29,17 @@ class WeakDomainReportOutput(serializers.ModelSerializer):
             "misconceptions",
             "readiness",
             "practice_tasks",
+            "miss_advice",
         ]
 
 
-@extend_schema(
-    responses=OpenApiResponse(OpenApiTypes.OBJECT, description="{domains, tasks, readiness}")
-)
+@extend_schema(responses=ProgressOutput)
 @api_view(["GET"])
 def progress(request):
-    return Response(learner_progress(request.user))
+    body = learner_progress(request.user)
+    body["standing"] = latest_mock_standing(request.user)
+    body["misses"] = misses_by_reason_and_domain(request.user)
+    return Response(body)
 
 
 @extend_schema(

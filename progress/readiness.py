@@ -116,3 +116,21 @@ def readiness(domain_mastery, weights, unanswered_share=0.0):
 def expected_points(weight_percent, mastery):
     """Points of the exam (out of 100) a learner can expect to gain: weight x room to improve."""
     return round(weight_percent * (1 - mastery.low), 2)
+
+
+def without_misses(mastery, misses):
+    """`mastery` with `misses` wrong answers taken out of the evidence: misses the learner put
+    down to misreading or running out of time say little about knowledge. The weighted wrong
+    evidence shrinks in proportion (misses beyond the wrong answers are ignored)."""
+    wrong = mastery.answered - mastery.correct
+    misses = min(misses, wrong)
+    if misses <= 0:
+        return mastery
+    weighted_wrong = mastery.beta - PRIOR_WRONG
+    keep = (wrong - misses) / wrong
+    return Mastery(
+        mastery.answered - misses,
+        mastery.correct,
+        mastery.alpha,
+        PRIOR_WRONG + weighted_wrong * keep,
+    )

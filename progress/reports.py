@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from domains.models import Domain, MisconceptionCard, TaskStatement
 
+from . import misses
 from .mastery import graded_answers, mastery_rows, unanswered_shares
-from .models import MisconceptionHit, WeakDomainReport
-from .readiness import Mastery, expected_points, readiness
+from .models import MisconceptionHit, MissTag, WeakDomainReport
+from .readiness import Mastery, expected_points, readiness, without_misses
 
 PRACTICE_TASKS = 3
 PRACTICE_COUNT = 20
@@ -36,10 +37,18 @@ def _fingerprints(user_ids):
         .values_list("user_id", "n")
         .order_by()
     )
+    # Tagging a miss changes the report too: the log's size and latest change are in the state.
+    tags = {
+        r["user_id"]: f"{r['n']}:{r['last']}"
+        for r in MissTag.objects.filter(user_id__in=user_ids)
+        .values("user_id")
+        .annotate(n=Count("id"), last=Max("updated_at"))
+        .order_by()
+    }
     out = {}
     for row in rows:
         uid = row["sitting__user_id"]
-        raw = f"{row['n']}:{row['last']}:{hits.get(uid, 0)}"
+        raw = f"{row['n']}:{row['last']}:{hits.get(uid, 0)}:{tags.get(uid, '')}"
         out[uid] = (row["n"], hashlib.sha256(raw.encode()).hexdigest()[:32])
     return out
 
@@ -48,6 +57,9 @@ def build_reports(user_ids, now=None):
     """Build a report for each learner in `user_ids` whose answers changed since their last one.
 
     Idempotent: the same answers give the same fingerprint and no second report.
+    The miss log counts: misses tagged "misread" or "ran out of time" are taken out of the
+    mastery used to rank domains and tasks (they are not a content gap) and the report carries
+    test-taking advice for them (`miss_advice`).
     Returns the number of reports created.
     """
     now = now or timezone.now()
@@ -93,16 +105,19 @@ def build_reports(user_ids, now=None):
         )
     empty = Mastery.from_counts()
     shares = unanswered_shares(todo, now)
+    tt_domain, tt_task, miss_reasons = misses.report_inputs(todo)
     reports = []
     for uid in todo:
         dm = {d.number: by_domain.get((uid, d.number), empty) for d in domains}
+        content = {n: without_misses(m, tt_domain.get((uid, n), 0)) for n, m in dm.items()}
         domain_rows = sorted(
             (
                 {
                     "number": d.number,
                     "name": d.name,
                     **dm[d.number].as_dict(),
-                    "expected_points": expected_points(d.weight_percent, dm[d.number]),
+                    "test_taking_misses": tt_domain.get((uid, d.number), 0),
+                    "expected_points": expected_points(d.weight_percent, content[d.number]),
                 }
                 for d in domains
             ),
@@ -116,9 +131,12 @@ def build_reports(user_ids, now=None):
                     "domain": t.domain.number,
                     "url": f"/domains/{t.domain.slug}/{t.number}/",
                     **by_task.get((uid, t.number), empty).as_dict(),
+                    "test_taking_misses": tt_task.get((uid, t.number), 0),
                     "expected_points": expected_points(
                         weights[t.domain.number] / tasks_per_domain[t.domain.number],
-                        by_task.get((uid, t.number), empty),
+                        without_misses(
+                            by_task.get((uid, t.number), empty), tt_task.get((uid, t.number), 0)
+                        ),
                     ),
                 }
                 for t in tasks
@@ -138,6 +156,7 @@ def build_reports(user_ids, now=None):
                 misconceptions=revealed,
                 readiness=readiness(dm, weights, shares.get(uid, 0.0)),
                 practice_tasks=[row["number"] for row in task_rows[:PRACTICE_TASKS]],
+                miss_advice=misses.advice_for(miss_reasons.get(uid, {})),
             )
         )
     WeakDomainReport.objects.bulk_create(reports, ignore_conflicts=True)

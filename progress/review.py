@@ -1,10 +1,11 @@
 """What grading records beyond the score: misconceptions revealed and the spaced-review queue.
 
 The queue is scheduled with FSRS (the `fsrs` package, the scheduler Anki uses). A question
-enters it when the learner answers it wrong; a card when the learner reveals it. Answering a due
-item in practice reviews it: right is "Good", wrong is "Again". A question never answered (the
-rest of a mock whose time ran out, say) scores zero but is no evidence of what the learner
-knows: it stays out of the queue (see assembly.not_reached_question_ids).
+enters it when the learner answers it wrong, or right but marked "unsure" (or later tagged
+"guessed right" in the miss log): luck is not knowledge. A card enters when the learner reveals
+it. Answering a due item in practice reviews it: right is "Good", wrong is "Again". A question
+never answered (the rest of a mock whose time ran out, say) scores zero but is no evidence of
+what the learner knows: it stays out of the queue (see assembly.not_reached_question_ids).
 """
 
 from django.db.models import Q
@@ -44,7 +45,7 @@ def record_graded(user, items, now, practice, queue=True):
                     )
                 )
                 revealed_cards.add(choice.misconception_id)
-        if item.is_correct:
+        if item.is_correct and not getattr(item, "unsure", False):
             right_questions.add(item.question_id)
         elif item.selected:
             wrong_questions.add(item.question_id)
@@ -55,7 +56,7 @@ def record_graded(user, items, now, practice, queue=True):
     cards_answered_right = {
         c.misconception_id
         for item in items
-        if item.is_correct
+        if item.is_correct and not getattr(item, "unsure", False)
         for c in item.version.choices.all()
         if c.misconception_id
     }
@@ -136,3 +137,13 @@ def due_question_ids(user, now):
                 seen.add(qid)
                 cards.discard(card)
     return ids
+
+
+def requeue_question(user, question_id, now):
+    """Put a question into the learner's review queue as failed ("Again"): a right answer the
+    learner says was a guess. Two or three queries."""
+    entry = ReviewItem.objects.filter(user=user, question_id=question_id).first()
+    if entry is None:
+        entry = ReviewItem(user=user, question_id=question_id, due=now)
+    _review(entry, Rating.Again, now)
+    entry.save()

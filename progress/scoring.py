@@ -22,9 +22,9 @@ def score_sitting(sitting, finished_at, save=True):
 
     Each item is graded against the version it pinned, with any regrade of that version applied
     (so a sitting finished after a regrade is scored like those re-scored by it). Mocks grade
-    every item (unanswered is wrong); practice sets grade what was answered; an item a regrade
-    dropped counts nowhere. Saves is_correct unless `save` is false. 5 queries, whatever the
-    number of items.
+    every item (unanswered is wrong), as do timed practice blocks; tutor-mode practice sets
+    grade what was answered; an item a regrade dropped counts nowhere. Saves is_correct unless
+    `save` is false. 5 queries, whatever the number of items.
     """
     items = list(
         sitting.items.select_related("question", "version").prefetch_related(
@@ -37,7 +37,7 @@ def score_sitting(sitting, finished_at, save=True):
         )
     )
     keys = accepted_keys(items)
-    practice = sitting.mode == "practice"
+    practice = sitting.gives_feedback
     for item in items:
         if item.version_id in keys and keys[item.version_id] is None:
             item.scored = False

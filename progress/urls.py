@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import group_views, timezones, views
+from . import group_views, learning_views, timezones, views
 
 app_name = "progress"
 urlpatterns = [
@@ -12,6 +12,17 @@ urlpatterns = [
     path("sittings/<int:pk>/", views.sitting_page, name="sitting"),
     path("sittings/<int:pk>/end/", views.end_sitting, name="end"),
     path("sittings/<int:pk>/results/", views.results, name="results"),
+    path(
+        "sittings/<int:pk>/items/<int:position>/miss/",
+        learning_views.item_miss,
+        name="item-miss",
+    ),
+    path(
+        "sittings/<int:pk>/items/<int:position>/note/",
+        learning_views.item_note,
+        name="item-note",
+    ),
+    path("notes/", learning_views.my_notes, name="notes"),
     path("profile/", views.profile, name="profile"),
     path("profile/time-zone/", timezones.set_time_zone, name="time-zone"),
     path("progress/", views.dashboard, name="dashboard"),

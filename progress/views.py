@@ -11,12 +11,14 @@ from django.views.decorators.http import require_POST
 from domains import blueprint
 from domains.models import Domain
 
-from . import assembly
+from . import assembly, blocks
 from .access import get_sitting_for_user
 from .charts import domain_bars_svg, mastery_bars_svg, score_trend_svg
 from .forms import PracticeForm, ProfileForm
 from .mastery import learner_progress
-from .models import GRACE, Profile, Regrade, Sitting, WeakDomainReport
+from .misses import miss_table, misses_by_reason_and_domain
+from .models import GRACE, MissTag, Profile, Regrade, Sitting, WeakDomainReport
+from .peers import MIN_LEARNERS, latest_mock_standing
 from .presenters import sitting_state
 from .reports import latest_report
 from .review import due_items, due_question_ids
@@ -28,7 +30,10 @@ def home(request):
     user = request.user
     open_sitting = assembly.open_sitting(user)
     if open_sitting and open_sitting.finish_if_expired():
-        messages.info(request, "Your mock's time ran out; it was scored on the answers you saved.")
+        what = "mock" if open_sitting.is_mock else "timed block"
+        messages.info(
+            request, f"Your {what}'s time ran out; it was scored on the answers you saved."
+        )
         open_sitting = None
     recent = Sitting.objects.finished().filter(user=user).order_by("-finished_at")[:10]
     return render(
@@ -94,16 +99,30 @@ def _mock_in_progress(request, exc):
 
 @login_required
 def practice(request):
-    form = PracticeForm(request.POST or None, initial=_practice_initial(request))
+    counts = blocks.available_counts(request.user)
+    form = PracticeForm(
+        request.POST or None, initial=_practice_initial(request), counts=counts["sources"]
+    )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            sitting = assembly.start_practice(
-                request.user,
-                domains=[d.number for d in form.cleaned_data["domains"]],
-                tasks=[t.number for t in form.cleaned_data["tasks"]],
-                count=form.cleaned_data["count"],
-                title=_practice_title(form.cleaned_data),
-            )
+            if data["sources"] or data["timed"]:
+                sitting = blocks.start_block(
+                    request.user,
+                    sources=data["sources"],
+                    domains=[d.number for d in data["domains"]],
+                    tasks=[t.number for t in data["tasks"]],
+                    count=data["count"],
+                    timed=data["timed"],
+                )
+            else:
+                sitting = assembly.start_practice(
+                    request.user,
+                    domains=[d.number for d in data["domains"]],
+                    tasks=[t.number for t in data["tasks"]],
+                    count=data["count"],
+                    title=_practice_title(data),
+                )
         except assembly.OpenSittingExists as exc:
             return _mock_in_progress(request, exc)
         except ValueError as exc:
@@ -226,14 +245,28 @@ def results(request, pk):
         items = [i for i in items if i["flagged"]]
     if domain.isascii() and domain.isdigit() and len(domain) <= 2:
         items = [i for i in items if i["question"]["domain"] == int(domain)]
+    unsaved = request.session.pop("unsaved_note", None) or {}
     for item in items:
         item["incomplete"] = 0 < len(item["selected"]) < item["question"]["select_count"]
+        peers = {o["id"]: o["share"] for o in item["feedback"]["peers"]["options"]}
         item["options"] = [
-            {**shown, **fb, "chosen": shown["id"] in item["selected"]}
+            {
+                **shown,
+                **fb,
+                "chosen": shown["id"] in item["selected"],
+                "peer_share": peers.get(shown["id"]),
+            }
             for shown, fb in zip(
                 item["question"]["choices"], item["feedback"]["choices"], strict=True
             )
         ]
+        item["reason_choices"] = [
+            (r, MissTag.Reason(r).label) for r in item["feedback"]["miss_reasons"]
+        ]
+        note = item["feedback"]["note"]
+        item["note_text"] = note["text"] if note else ""
+        if unsaved.get("position") == item["position"]:
+            item["note_text"] = unsaved.get("text", "")
     result = sitting.result or {}
     regrades = [
         {
@@ -256,6 +289,8 @@ def results(request, pk):
             "items": items,
             "show": show if show in REVIEW_FILTERS else "all",
             "domain_filter": domain,
+            "standing": state.get("standing"),
+            "min_learners": MIN_LEARNERS,
             "chart": domain_bars_svg(result.get("domains", []), pass_line=sitting.is_mock)
             if result
             else "",
@@ -339,11 +374,16 @@ def progress_overview(user, now=None):
 def dashboard(request):
     user = request.user
     now = timezone.now()
+    overview = progress_overview(user, now)
+    domain_numbers = [d["number"] for d in overview["progress"]["domains"]]
     return render(
         request,
         "progress/dashboard.html",
         {
-            **progress_overview(user, now),
+            **overview,
+            "standing": latest_mock_standing(user),
+            "domain_numbers": domain_numbers,
+            "miss_table": miss_table(misses_by_reason_and_domain(user), domain_numbers),
             "report": latest_report(user),
             "history": Sitting.objects.finished().filter(user=user).order_by("-finished_at")[:30],
             "due_count": due_items(user, now).count(),

@@ -108,6 +108,13 @@ ROWS = {
     "practice/missed/": Row("post", signed_in(302, SITE)),
     "practice/not-reached/": Row("post", signed_in(302, SITE)),
     "reports/mine/": Row("get", signed_in(200, SITE)),  # the caller's own reports only
+    "notes/": Row("get", signed_in(200, SITE)),  # the caller's own notes only
+    "sittings/<int:pk>/items/<int:position>/note/": Row(
+        "post", only(OWNER, 302, SITE), {"pk": "done_sitting", "position": "one"}, {"text": "x"}
+    ),
+    "sittings/<int:pk>/items/<int:position>/miss/": Row(
+        "post", only(OWNER, 302, SITE), {"pk": "done_sitting", "position": "one"}, {"reason": ""}
+    ),
     "practice/review/": Row("post", signed_in(302, SITE)),
     "progress/": Row("get", signed_in(200, SITE)),
     "sittings/<int:pk>/": Row("get", only(OWNER, 200, SITE), {"pk": "open_sitting"}),
@@ -178,6 +185,18 @@ ROWS = {
     "api/v1/auth/logout-all/": Row("post", signed_in(200, API)),
     "api/v1/me/export/": Row("get", signed_in(200, API)),
     "api/v1/problem-reports/": Row("get", signed_in(200, API)),  # the caller's own only
+    "api/v1/notes/": Row("get", signed_in(200, API)),
+    "api/v1/exams/available/": Row("get", signed_in(200, API)),
+    "api/v1/exams/<int:pk>/items/<int:position>/note/": Row(
+        "put",
+        only(OWNER, 200, API),
+        {"pk": "done_sitting", "position": "one"},
+        data={"text": "x"},
+        json=True,
+    ),
+    "api/v1/exams/<int:pk>/items/<int:position>/miss/": Row(
+        "delete", only(OWNER, 200, API), {"pk": "done_sitting", "position": "one"}
+    ),
     "api/v1/me/delete/": Row(
         "post",
         signed_in(200, API),

@@ -11,7 +11,8 @@
   const root = document.getElementById("exam");
   if (!root) return;
   const state = JSON.parse(document.getElementById("sitting-state").textContent);
-  const isMock = root.dataset.mode === "mock";
+  // Mocks and timed practice blocks: the clock, no feedback until the end.
+  const isMock = root.dataset.timed === "1";
   const apiUrl = root.dataset.api;
   const resultsUrl = root.dataset.results;
   const sessionUrl = root.dataset.session;
@@ -369,6 +370,11 @@
     const status = progress(item);
     $("item-status").textContent = status === "incomplete"
       ? "Incomplete: " + item.selected.length + " of " + q.select_count + " chosen. An incomplete answer scores zero." : "";
+    const unsure = $("unsure");
+    if (unsure) {
+      unsure.checked = !!(item.feedback ? item.feedback.unsure : item.unsure);
+      unsure.disabled = locked;
+    }
     const check = $("check");
     if (check) {
       // Practice checks a complete answer: as many options as the question asks for.
@@ -396,7 +402,93 @@
     why.className = "why prose";
     why.innerHTML = info.why_html;
     why.prepend(mark);
+    const peer = feedback.peers && feedback.peers.enough ? feedback.peers.options.find((o) => o.id === choiceId) : null;
+    if (peer) {
+      const share = document.createElement("span");
+      share.className = "peer-share muted";
+      share.textContent = " Picked by " + Math.round(peer.share * 100) + " % of learners.";
+      why.append(share);
+    }
     row.append(why);
+  }
+
+  // ---- learning from the answer: peers, the miss log, a private note (tutor mode) -----------
+  function peersLine(f) {
+    const p = document.createElement("p");
+    p.className = "peers muted";
+    const peers = f.peers || { enough: false };
+    p.textContent = peers.enough
+      ? "Other learners: " + Math.round(peers.right_share * 100) + " % answered this right (" + peers.learners + " learners)."
+      : "Other learners: not enough answers yet.";
+    return p;
+  }
+
+  const REASON_LABELS = { didnt_know: "Didn't know it", misread: "Misread the scenario",
+    reasoning: "Wrong reasoning", time: "Ran out of time", guessed: "Guessed right" };
+
+  async function send_(url, method, body) {
+    let r = await request(url, { method: method, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (r.status === 403 && await refreshToken()) r = await request(url, { method: method, body: body === undefined ? undefined : JSON.stringify(body) });
+    return r;
+  }
+
+  function missForm(item) {
+    const f = item.feedback;
+    const wrap = document.createElement("p");
+    wrap.className = "miss-form";
+    const label = document.createElement("label");
+    label.htmlFor = "miss-reason";
+    label.textContent = f.correct ? "Right, but was it a guess? " : "Why did you miss it? ";
+    const select = document.createElement("select");
+    select.id = "miss-reason";
+    select.append(new Option("— not tagged —", ""));
+    (f.miss_reasons || []).forEach((r) => select.append(new Option(REASON_LABELS[r] || r, r, false, f.miss_reason === r)));
+    const status = document.createElement("span");
+    status.className = "muted";
+    status.setAttribute("role", "status");
+    select.addEventListener("change", async () => {
+      const url = apiUrl + "items/" + item.position + "/miss/";
+      const r = await send_(url, select.value ? "PUT" : "DELETE", select.value ? { reason: select.value } : undefined).catch(() => null);
+      if (r && r.ok) { f.miss_reason = select.value || null; status.textContent = " Saved."; }
+      else status.textContent = " Not saved; try again.";
+    });
+    wrap.append(label, select, status);
+    return wrap;
+  }
+
+  function noteForm(item) {
+    const f = item.feedback;
+    const wrap = document.createElement("div");
+    wrap.className = "note-form";
+    const label = document.createElement("label");
+    label.htmlFor = "note-text";
+    label.textContent = "My note (private; markdown)";
+    const shown = document.createElement("div");
+    shown.className = "prose note";
+    if (f.note) shown.innerHTML = f.note.html;  // sanitised on the server
+    const text = document.createElement("textarea");
+    text.id = "note-text";
+    text.rows = 3;
+    text.value = f.note ? f.note.text : "";
+    const save = document.createElement("button");
+    save.type = "button";
+    save.id = "save-note";
+    save.className = "small-button";
+    save.textContent = "Save note";
+    const status = document.createElement("span");
+    status.className = "muted";
+    status.setAttribute("role", "status");
+    save.addEventListener("click", async () => {
+      const r = await send_(apiUrl + "items/" + item.position + "/note/", "PUT", { text: text.value }).catch(() => null);
+      if (r && r.status === 204) { f.note = null; shown.textContent = ""; status.textContent = " Note deleted."; }
+      else if (r && r.ok) { f.note = await r.json(); shown.innerHTML = f.note.html; status.textContent = " Note saved."; }
+      else {
+        const body = r ? await r.json().catch(() => ({})) : {};
+        status.textContent = " Not saved" + (body.text ? ": " + body.text.join(" ") : "; try again") + " (your text is kept).";
+      }
+    });
+    wrap.append(label, shown, text, save, status);
+    return wrap;
   }
 
   function renderFeedback(item) {
@@ -427,6 +519,7 @@
       p.append(a, body);
       box.append(p);
     });
+    box.append(peersLine(f), missForm(item), noteForm(item));
     const links = document.createElement("p");
     const topic = document.createElement("a");
     topic.href = f.topic_url;
@@ -639,12 +732,16 @@
     event.preventDefault();
     endSitting();
   });
+  if ($("unsure")) $("unsure").addEventListener("change", () => { items[index].unsure = $("unsure").checked; });
   $("question-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const item = items[index];
     if (isMock || item.feedback || item.selected.length !== item.question.select_count) return;
     bankTime();
-    queue(item, { selected: item.selected });
+    const change = { selected: item.selected };
+    if ($("unsure") && $("unsure").checked) change.unsure = true;
+    item.unsure = !!change.unsure;
+    queue(item, change);
   });
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || ending) return;

@@ -22,6 +22,14 @@ FORBIDDEN_KEYS = {
     "correct_choice_ids",
     "result",
     "revealed_misconceptions",
+    # Peer figures (which option others picked, the share right), the miss log and notes are
+    # answer data too: never in an open mock or timed block.
+    "peers",
+    "right_share",
+    "miss_reason",
+    "miss_reasons",
+    "note",
+    "standing",
 }
 
 

@@ -47,14 +47,21 @@ def test_the_export_holds_all_of_a_learners_data_and_nobody_elses(
     rich_alice, bob, api, django_assert_max_num_queries
 ):
     bob_sitting = assembly.start_practice(bob, count=5, rng=random.Random(4))
-    with django_assert_max_num_queries(12):
+    from progress.models import Note
+
+    first = SittingItem.objects.filter(sitting__user=rich_alice).first()
+    Note.objects.create(user=rich_alice, question_id=first.question_id, text="Check **quotas**.")
+    with django_assert_max_num_queries(14):
         data = api.get("/api/v1/me/export/").json()
+    assert [n["text"] for n in data["notes"]] == ["Check **quotas**."]
+    assert data["miss_log"] == []
     assert data["account"]["username"] == "alice"
     modes = sorted((s["mode"], s["status"]) for s in data["sittings"])
     assert modes == [("mock", "finished"), ("practice", "in_progress")]
     mock = next(s for s in data["sittings"] if s["mode"] == "mock")
     assert len(mock["items"]) == 75 and mock["scaled_score"] is not None
     assert all("selected" in i and "is_correct" in i for i in mock["items"])
+    assert all(i["version"] == 1 for i in mock["items"])  # the version answered
     assert bob_sitting.id not in {s["id"] for s in data["sittings"]}
     assert len(data["weak_domain_reports"]) == 1
     assert len(data["review_queue"]) == ReviewItem.objects.filter(user=rich_alice).count() > 0
