@@ -6,14 +6,30 @@ from domains.models import Domain, TaskStatement
 from .models import Profile
 
 
+class IdChoicesField(forms.ModelMultipleChoiceField):
+    """Refuses ids no database row can have before looking them up: SQLite raises on integers
+    beyond 64 bits, where PostgreSQL finds nothing."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and len(text) <= 18):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 class PracticeForm(forms.Form):
-    domains = forms.ModelMultipleChoiceField(
+    domains = IdChoicesField(
         queryset=Domain.objects.order_by("number"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Leave empty for all domains.",
     )
-    tasks = forms.ModelMultipleChoiceField(
+    tasks = IdChoicesField(
         queryset=TaskStatement.objects.order_by("number"),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -295,8 +295,13 @@ class SittingItem(models.Model):
         sitting = item.sitting
         if not sitting.accepts_answers(now):
             raise SittingClosed()
-        if revision is not None and revision != item.revision:
+        # Only a change to the answer (choices, strikes, flag) can be stale, and only such a
+        # change moves the revision: time spent and "I am on this question" never make another
+        # tab's or device's answer stale.
+        answer_change = selected is not None or struck is not None or flagged is not None
+        if answer_change and revision is not None and revision != item.revision:
             raise StaleRevision(item)
+        before = (list(item.selected), list(item.struck), item.flagged)
         item.graded_now = False
         choice_ids = set(item.choice_order)
         practice = sitting.gives_feedback  # tutor mode; timed blocks are graded at the end
@@ -309,6 +314,9 @@ class SittingItem(models.Model):
             if practice and item.answered_at:
                 if selected != item.selected:
                     raise InvalidAnswer("this practice question has already been checked")
+            elif practice and selected and len(selected) < item.select_count:
+                # Tutor mode checks only a complete answer; a partial one is kept unchecked.
+                item.selected = selected
             else:
                 item.selected = selected
                 item.answered_at = now if selected else None
@@ -327,7 +335,8 @@ class SittingItem(models.Model):
             item.flagged = bool(flagged)
         if seconds:
             item.time_spent_seconds += max(0, min(int(seconds), 3600))
-        item.revision += 1
+        if (item.selected, item.struck, item.flagged) != before:
+            item.revision += 1
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {cls._meta.db_table} SET selected = %s, struck = %s, flagged = %s,"
@@ -344,7 +353,9 @@ class SittingItem(models.Model):
                     item.pk,
                 ],
             )
-            if sitting.current_position != position:
+            # The page banks time on the question it leaves: that save doesn't move the learner.
+            moved = answer_change or not seconds
+            if moved and sitting.current_position != position:
                 sitting.current_position = position
                 cursor.execute(
                     f"UPDATE {Sitting._meta.db_table} SET current_position = %s WHERE id = %s",
@@ -372,7 +383,10 @@ class SittingItem(models.Model):
 
     @classmethod
     def _lock_for_save(cls, sitting_id, position, user=None):
-        """The item and the little of its sitting a save checks, both rows locked. One query."""
+        """The item and the little of its sitting a save checks, both rows locked. One query.
+        Ids beyond a 64-bit integer find nothing (SQLite would raise on them)."""
+        if not (0 < int(sitting_id) < 2**63 and 0 < int(position) < 2**15):
+            raise cls.DoesNotExist("No such item in a sitting of this user.")
         columns = ", ".join(
             [f"i.{f}" for f in cls._SAVE_ITEM_FIELDS] + [f"s.{f}" for f in cls._SAVE_SITTING_FIELDS]
         )

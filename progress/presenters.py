@@ -14,6 +14,7 @@ from questions.models import VersionChoice
 
 from .models import Sitting
 from .peers import question_peers, sitting_standing
+from .scoring import accepted_keys
 
 
 def load_items(sitting, position=None):
@@ -83,19 +84,24 @@ def card_public(card, html):
     }
 
 
-def item_feedback(item, html):
-    """What a learner sees once an item is checked (practice) or the sitting has ended."""
+def item_feedback(item, html, regraded=None):
+    """What a learner sees once an item is checked (practice) or the sitting has ended.
+
+    `regraded` is `scoring.accepted_keys` of the sitting's items: after a regrade the review
+    marks as right exactly the options the score accepted (the corrected key, or both)."""
     q = item.question
     chosen = set(item.selected)
+    accepted = (regraded or {}).get(item.version_id)
+    right_keys = set().union(*accepted) if accepted else item.version.correct_keys()
     return {
         "correct": bool(item.is_correct),
         "scored": item.scored,
         "unsure": item.unsure,
-        "correct_choice_ids": sorted(item.version.correct_choice_ids()),
+        "correct_choice_ids": sorted(c.id for c in item.ordered_choices() if c.key in right_keys),
         "choices": [
             {
                 "id": c.id,
-                "is_correct": c.is_correct,
+                "is_correct": c.key in right_keys,
                 "why_html": html[c.why],
                 "misconception": card_public(c.misconception, html) if c.misconception_id else None,
             }
@@ -104,7 +110,7 @@ def item_feedback(item, html):
         "revealed_misconceptions": [
             card_public(c.misconception, html)
             for c in item.ordered_choices()
-            if c.id in chosen and c.misconception_id and not c.is_correct
+            if c.id in chosen and c.misconception_id and c.key not in right_keys
         ],
         "explanation_html": html[q.explanation] if q.explanation else "",
         "references": q.references,
@@ -143,11 +149,12 @@ def sitting_state(sitting, now=None):
     practice = sitting.gives_feedback
     with_answers = finished or (practice and any(i.answered_at for i in items))
     html = _texts(items, with_answers)
+    regraded = accepted_keys(items) if finished else None
     payload = []
     for item in items:
         data = item_public(item, html)
         if finished or (practice and item.answered_at):
-            data["feedback"] = item_feedback(item, html)
+            data["feedback"] = item_feedback(item, html, regraded)
         payload.append(data)
     if with_answers:
         add_learner_notes(sitting.user_id, items, payload)

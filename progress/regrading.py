@@ -145,14 +145,7 @@ def apply_regrade(version, method, corrected=None, user=None, now=None):
             sitting = Sitting.objects.select_for_update().get(pk=sitting.pk)
             result, _, positions = _rescore(sitting, version, save=True)
             changes.append(_change(sitting, result, positions))
-            result["regrades"] = (sitting.result or {}).get("regrades", []) + [
-                {
-                    "at": now.isoformat(),
-                    "positions": positions,
-                    "question": version.question.slug,
-                    "method": method,
-                }
-            ]
+            # score_sitting names every regrade of this sitting's versions, this one included.
             sitting.correct, sitting.total = result["correct"], result["total"]
             sitting.scaled_score, sitting.passed = result["scaled_score"], result["passed"]
             sitting.result = result

@@ -36,7 +36,8 @@ def score_sitting(sitting, finished_at, save=True):
             )
         )
     )
-    keys = accepted_keys(items)
+    regrades = regrades_for(items)
+    keys = accepted_keys(items, regrades)
     practice = sitting.gives_feedback
     for item in items:
         if item.version_id in keys and keys[item.version_id] is None:
@@ -62,6 +63,7 @@ def score_sitting(sitting, finished_at, save=True):
     scaled = blueprint.scaled_score(correct, total)
     duration = max(0, int((finished_at - sitting.started_at).total_seconds()))
     result = {
+        "regrades": regrade_notes(items, regrades),
         "scaled_score": scaled,
         "passed": scaled >= blueprint.PASSING_SCALED_SCORE,
         "correct": correct,
@@ -75,21 +77,42 @@ def score_sitting(sitting, finished_at, save=True):
     return result, graded
 
 
-def accepted_keys(items):
-    """{version id: [set of option keys, ...] that count as right, or None if dropped}, for the
-    versions among `items` that a regrade changed. One query."""
+def regrades_for(items):
+    """The Regrades of the versions among `items`, oldest first. One query (plus the choices
+    of the versions involved, only when there are any)."""
     from .models import Regrade
 
     version_ids = {item.version_id for item in items}
-    out = {}
-    for regrade in (
+    return list(
         Regrade.objects.filter(version_id__in=version_ids)
-        .select_related("corrected")
+        .select_related("corrected", "version__question")
         .prefetch_related("corrected__choices", "version__choices")
         .order_by("created_at")
-    ):
-        out[regrade.version_id] = regrade.accepted_keys()
-    return out
+    )
+
+
+def accepted_keys(items, regrades=None):
+    """{version id: [set of option keys, ...] that count as right, or None if dropped}, for the
+    versions among `items` that a regrade changed (the latest regrade of a version wins)."""
+    regrades = regrades_for(items) if regrades is None else regrades
+    return {regrade.version_id: regrade.accepted_keys() for regrade in regrades}
+
+
+def regrade_notes(items, regrades):
+    """What the results page says about regrades that changed how these items are scored:
+    [{at (ISO 8601), positions, question (slug), method}]."""
+    positions = {}
+    for item in items:
+        positions.setdefault(item.version_id, []).append(item.position)
+    return [
+        {
+            "at": regrade.created_at.isoformat(),
+            "positions": sorted(positions.get(regrade.version_id, [])),
+            "question": regrade.version.question.slug,
+            "method": regrade.method,
+        }
+        for regrade in regrades
+    ]
 
 
 def domain_result(domain, correct, total):

@@ -223,7 +223,8 @@ def end_sitting(request, pk):
 def _not_counted(raw, items):
     """Positions the exam page reports as given in the browser but refused by the server (the
     sitting had closed): `?not_counted=3,7`. Unknown positions are ignored."""
-    positions = {int(p) for p in raw.split(",") if p.strip().isdigit()}
+    parts = (p.strip() for p in raw.split(","))
+    positions = {int(p) for p in parts if p.isascii() and p.isdigit() and len(p) <= 4}
     return [item for item in items if item["position"] in positions]
 
 

@@ -12,7 +12,12 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Choice, ProblemReport, Question, Tag
+from .models import Choice, ProblemReport, Question, Tag, VersionChoice
+
+
+def _small_number(text):
+    """A version number from a query string: ASCII digits only ('²'.isdigit() is true)."""
+    return text.isascii() and text.isdigit() and len(text) <= 6
 
 
 class ChoiceFormSet(BaseInlineFormSet):
@@ -303,7 +308,13 @@ class QuestionAdmin(SimpleHistoryAdmin):
         choices = formset.save(commit=False)
         for choice in formset.deleted_objects:
             choice.delete()
+        # A key once used by any version stays that option's: never hand it to a new option.
         used = {c.key for c in form.instance.choices.all() if c.key}
+        used |= set(
+            VersionChoice.objects.filter(version__question=form.instance).values_list(
+                "key", flat=True
+            )
+        )
         used |= {c.key for c in choices if c.key}
         free = (letter for letter in string.ascii_lowercase if letter not in used)
         for choice in choices:
@@ -389,13 +400,13 @@ class QuestionAdmin(SimpleHistoryAdmin):
         )
         flawed_number = params.get("flawed", "")
         method = params.get("method", "")
-        if flawed_number.isdigit() and method:
+        if _small_number(flawed_number) and method:
             by_number = {v.number: v for v in versions}
             flawed = by_number.get(int(flawed_number))
             corrected_number = params.get("corrected", "")
             corrected = (
                 by_number.get(int(corrected_number))
-                if corrected_number.isdigit()
+                if _small_number(corrected_number)
                 else question.current_version
             )
             if method == Regrade.Method.DROP:

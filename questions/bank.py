@@ -35,7 +35,10 @@ POSITIONAL = re.compile(
 
 
 class LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line of every mapping and refuses duplicate keys."""
+    """A safe loader that remembers the line of every mapping and refuses duplicate keys.
+
+    Booleans are YAML 1.2's: only true/false. YAML 1.1 also reads yes/no/on/off as booleans,
+    which the published JSON Schema (and editors validating with it) see as strings."""
 
     def construct_mapping(self, node, deep=False):
         seen = {}
@@ -54,6 +57,17 @@ class LineLoader(yaml.SafeLoader):
         mapping = super().construct_mapping(node, deep=deep)
         mapping[LINE] = node.start_mark.line + 1
         return mapping
+
+
+LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+LineLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
 
 
 @dataclass
@@ -621,7 +635,10 @@ def _retire_removed(bank, existing, summary):
             and question.status != Question.Status.RETIRED
         ):
             question.status = Question.Status.RETIRED
-            question.save(update_fields=["status", "updated_at"])
+            # Retired by import, not edited by an author: putting it back in the YAML later
+            # simply republishes it.
+            question.source_hash = fingerprint(question_to_dict(question))
+            question.save(update_fields=["status", "source_hash", "updated_at"])
             summary.retired.append(question.slug)
 
 

@@ -116,7 +116,7 @@ def test_malformed_bank_reports_every_problem_with_line_and_imports_nothing(blue
 
 def test_yaml_booleans_in_text_fields_are_reported(blueprint, tmp_path):
     (tmp_path / "questions").mkdir()
-    (tmp_path / "questions" / "q.yaml").write_text(BROKEN.replace("why: right}", "why: yes}", 1))
+    (tmp_path / "questions" / "q.yaml").write_text(BROKEN.replace("why: right}", "why: true}", 1))
     text = "\n".join(str(p) for p in check_bank(read_bank(tmp_path)))
     assert (
         "bad.yaml" not in text

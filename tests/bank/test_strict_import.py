@@ -66,6 +66,12 @@ CASES = {
         12,
         True,
     ),
+    "yaml 1.1 yes is not a boolean": (
+        variant(**{"      correct: true": "      correct: yes"}),
+        "choices[0].correct must be a YAML boolean (true or false, unquoted), not 'yes'",
+        8,
+        True,
+    ),
     "string no counts as true": (
         variant(**{"      correct: true": '      correct: "no"'}),
         "choices[0].correct must be a YAML boolean (true or false, unquoted), not 'no'",
@@ -168,8 +174,8 @@ CASES = {
         12,
         True,
     ),
-    "yes in a why": (
-        variant(**{"      why: It is right.": "      why: yes"}),
+    "true in a why": (
+        variant(**{"      why: It is right.": "      why: true"}),
         "choices[0].why must be text, not True (quote it in YAML)",
         8,
         True,
@@ -263,8 +269,11 @@ def _schema(name):
 
 @pytest.mark.parametrize("kind", [k for k, case in CASES.items() if case[3]])
 def test_what_the_published_schema_rejects_import_rejects(blueprint, folder, kind):
+    from questions.bank import LineLoader, _for_schema
+
     text = CASES[kind][0]
-    data = yaml.safe_load(text)
+    # Read as YAML 1.2, as an editor validating against the schema does (yes is a string).
+    data = _for_schema(yaml.load(text, Loader=LineLoader))
     validator = jsonschema.Draft202012Validator(
         _schema("questions.schema.json"),
         format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,

@@ -167,6 +167,10 @@ def test_questions_that_left_their_yaml_are_retired_and_admin_questions_untouche
     assert "1 retired (no longer in the YAML): t1-2-1" in out
     assert Question.objects.get(slug="t1-2-1").status == "retired"
     assert Question.objects.get(slug="t3-1-1").status == "published"
+    # Put back in the YAML, it is simply published again (not "kept as an admin edit").
+    shutil.copy(SAMPLE_BANK / "questions" / "sample.yaml", path)
+    out, err = run("import_bank", str(bank))
+    assert Question.objects.get(slug="t1-2-1").status == "published" and "Kept" not in err
 
 
 def test_retired_question_leaves_the_review_queue_at_once(bank, alice):
@@ -316,3 +320,51 @@ def test_every_admin_change_is_in_the_audit_trail_with_its_author(bank, client, 
     assert latest.explanation == "Clarified after a learner's report."
     page = client.get(f"{url.removesuffix('change/')}history/")
     assert page.status_code == 200 and staff_admin.username in page.text
+
+
+def test_after_a_regrade_the_review_marks_what_the_score_accepted(flawed, client):
+    question, learners, sittings = flawed
+    v1 = question.versions.get(number=1)
+    apply_regrade(v1, "corrected", question.current_version)
+    client.force_login(learners[1])  # picked option b, right under the corrected key
+    state = client.get(f"/api/v1/exams/{sittings[1].pk}/").json()
+    feedback = state["items"][0]["feedback"]
+    by_id = {c.id: c.key for c in v1.choices.all()}
+    assert feedback["correct"] is True
+    assert [by_id[i] for i in feedback["correct_choice_ids"]] == ["b"]
+    assert {by_id[c["id"]]: c["is_correct"] for c in feedback["choices"]}["a"] is False
+
+
+def test_a_sitting_finished_after_a_regrade_says_it_was_scored_with_the_correction(
+    bank, alice, client
+):
+    sitting, item = practice_item(alice, "t1-1-1")
+    by_key = {c.key: c.id for c in item.version.choices.all()}
+    answers.save_answer(alice, sitting.pk, 1, selected=[by_key["a"]])
+    apply_regrade(item.version, "drop")
+    sitting.finish()
+    sitting.refresh_from_db()
+    assert [r["positions"] for r in sitting.result["regrades"]] == [[1]]
+    client.force_login(alice)
+    assert "after a correction to question 1" in client.get(f"/sittings/{sitting.pk}/results/").text
+
+
+def test_a_new_option_in_the_admin_never_takes_a_key_an_old_version_used(bank, client):
+    from tests.bank.test_admin import _form_data
+
+    admin = make_user("boss", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    question = Question.objects.get(slug="t2-1-3")
+    data = _form_data(question, **{"choices-3-DELETE": "on"})  # drop option d
+    data.update(
+        {
+            "choices-TOTAL_FORMS": 5,
+            "choices-4-key": "",
+            "choices-4-position": 5,
+            "choices-4-text": "A brand-new option",
+            "choices-4-why": "Why the brand-new option is wrong.",
+        }
+    )
+    assert client.post(f"/admin/questions/question/{question.pk}/change/", data).status_code == 302
+    keys = sorted(question.choices.values_list("key", flat=True))
+    assert keys == ["a", "b", "c", "e"]

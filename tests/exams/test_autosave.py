@@ -177,3 +177,55 @@ def test_another_learners_item_is_404_whatever_the_body(alice, bob, sample_bank)
     assert put(intruder, sitting, 1, {"flagged": True}).status_code == 404
     assert put(intruder, sitting, 1, {"flagged": True, "revision": 0}).status_code == 404
     assert not SittingItem.objects.get(sitting=sitting, position=1).flagged
+
+
+def test_time_and_position_saves_never_make_an_answer_stale(alice_client, alice, sample_bank):
+    """Reloading banks time on the question being left; that must not refuse the next answer
+    given on the reloaded page (it carries the revision the page was rendered with)."""
+    sitting = start_mock(alice)
+    item = sitting.items.get(position=1)
+    assert put(alice_client, sitting, 1, {"seconds": 5}).json()["revision"] == 0
+    assert put(alice_client, sitting, 1, {}).json()["revision"] == 0
+    saved = put(alice_client, sitting, 1, {"selected": item.choice_order[:1], "revision": 0})
+    assert saved.status_code == 200 and saved.json()["revision"] == 1
+    # A real change from another tab still makes this tab's answer stale.
+    stale = put(alice_client, sitting, 1, {"selected": item.choice_order[1:2], "revision": 0})
+    assert stale.status_code == 409 and stale.json()["code"] == "stale_revision"
+
+
+def test_banking_time_on_the_question_left_does_not_move_the_learner(
+    alice_client, alice, sample_bank
+):
+    sitting = start_mock(alice)
+    put(alice_client, sitting, 3, {})  # the learner is on question 3
+    put(alice_client, sitting, 2, {"seconds": 40})  # time spent on 2, sent on leaving it
+    assert Sitting.objects.get(pk=sitting.pk).current_position == 3
+
+
+def test_a_partial_practice_answer_is_kept_unchecked_until_complete(api, alice, sample_bank):
+    from questions.models import Question
+
+    question = Question.objects.get(slug="t1-4-4")  # Choose TWO
+    sitting = start_practice(alice, question_ids=[question.id], count=5)
+    item = sitting.items.get()
+    right = correct_ids(item)
+    partial = api.put(
+        f"/api/v1/exams/{sitting.pk}/items/1/", {"selected": right[:1]}, format="json"
+    ).json()
+    assert "feedback" not in partial and partial["complete"] is False
+    assert SittingItem.objects.get(pk=item.pk).is_correct is None
+    done = api.put(f"/api/v1/exams/{sitting.pk}/items/1/", {"selected": right}, format="json")
+    assert done.status_code == 200 and done.json()["feedback"]["correct"] is True
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/exams/{pk}/items/100000000000000000000/",
+        "/api/v1/exams/100000000000000000000/items/1/",
+    ],
+)
+def test_ids_beyond_64_bits_are_not_found(api, alice, sample_bank, url):
+    sitting = start_mock(alice)
+    response = api.put(url.format(pk=sitting.pk), {"flagged": True}, format="json")
+    assert response.status_code == 404

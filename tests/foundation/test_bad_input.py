@@ -168,3 +168,18 @@ def test_query_parameters_that_look_numeric_but_are_not_get_a_4xx_or_are_ignored
         assert alice_client.get(f"/api/v1/misconceptions/?domain={value}").status_code == 400
         page = alice_client.get(f"/sittings/{sitting.pk}/results/?domain={value}&show=incorrect")
         assert page.status_code == 200
+
+
+def test_non_ascii_digits_and_huge_ids_in_forms_and_queries_are_clear_4xx_or_ignored(
+    alice_client, alice, sample_bank
+):
+    import random
+
+    from progress import assembly
+
+    sitting = assembly.start_practice(alice, count=5, rng=random.Random(1))
+    sitting.finish()
+    for query in ("?domain=²", "?not_counted=²", "?not_counted=1,99999999999999999999"):
+        assert alice_client.get(f"/sittings/{sitting.pk}/results/{query}").status_code == 200
+    response = alice_client.post("/practice/", {"tasks": ["99999999999999999999"], "count": 5})
+    assert response.status_code == 200  # the form says which choice is invalid
