@@ -126,3 +126,13 @@ class LoginThrottle(FailOpen, AnonRateThrottle):
     """Per address, on the token and register endpoints (rate 'login')."""
 
     scope = "login"
+
+
+def attempted_username(request, credentials=None):
+    """django-axes: the username a sign-in tried, as stored with the attempt. Cut to the longest
+    a username can be (150): axes keeps 255 characters, and a longer one made PostgreSQL fail
+    the whole request with a 500."""
+    name = (credentials or {}).get("username")
+    if name is None:
+        name = request.POST.get("username", "") if hasattr(request, "POST") else ""
+    return str(name).replace("\x00", "")[:150]

@@ -20,7 +20,9 @@ class RegisterInput(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True)
 
     def validate_username(self, value):
-        if User.objects.filter(username__iexact=value).exists():
+        from progress.data_rights import is_reserved_username
+
+        if is_reserved_username(value) or User.objects.filter(username__iexact=value).exists():
             raise serializers.ValidationError("That username is taken.")
         User.username_validator(value)
         return value

@@ -26,15 +26,23 @@ NUL_MARKERS = (b"\x00", b"%00", b"\\u0000")
 
 
 def reject_nul_bytes(get_response):
-    """400 for a NUL in the path, the query string or a form body, before any view runs:
-    PostgreSQL rejects NUL in text parameters (500), and no real input ever contains one.
-    JSON bodies are checked by examprep.parsers.BoundedJSONParser."""
+    """400 for a NUL in the path, the query string, a header or a form body, before any view
+    runs: PostgreSQL rejects NUL in text parameters (500; django-axes stores the User-Agent),
+    and no real input ever contains one. JSON bodies are checked by BoundedJSONParser."""
     from django.http import HttpResponseBadRequest, JsonResponse
 
     def middleware(request):
-        suspect = "\x00" in request.path_info or any(
-            marker in request.META.get("QUERY_STRING", "").encode().lower()
-            for marker in NUL_MARKERS
+        suspect = (
+            "\x00" in request.path_info
+            or any(
+                marker in request.META.get("QUERY_STRING", "").encode().lower()
+                for marker in NUL_MARKERS
+            )
+            or any(
+                "\x00" in value
+                for key, value in request.META.items()
+                if key.startswith("HTTP_") and isinstance(value, str)
+            )
         )
         if not suspect and request.content_type == "application/x-www-form-urlencoded":
             suspect = any(marker in request.body.lower() for marker in NUL_MARKERS)

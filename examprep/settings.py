@@ -148,6 +148,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "examprep.accounts.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "examprep.accounts.client_ip"
+AXES_USERNAME_CALLABLE = "examprep.accounts.attempted_username"
 AXES_VERBOSE = False
 # How many reverse proxies in front of gunicorn append to X-Forwarded-For (0: none, use the
 # socket address). Used for lock-out and throttling.

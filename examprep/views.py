@@ -31,6 +31,14 @@ def landing(request):
 
 
 class SignupForm(UserCreationForm):
+    def clean_username(self):
+        from progress.data_rights import is_reserved_username
+
+        username = super().clean_username()
+        if is_reserved_username(username):
+            raise forms.ValidationError("That username is taken.")
+        return username
+
     class Meta(UserCreationForm.Meta):
         fields = ("username", "email")
 

@@ -147,7 +147,8 @@ def exams(request):
                 count=data.validated_data.get("count", 20),
             )
     except assembly.OpenSittingExists as exc:
-        return _conflict(exc.sitting, "A mock exam is already in progress; finish it first.")
+        what = "A mock exam" if exc.sitting.is_mock else "A timed practice block"
+        return _conflict(exc.sitting, f"{what} is already in progress; finish it first.")
     except ValueError as exc:
         return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     replaced = getattr(sitting, "replaced", None)

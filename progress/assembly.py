@@ -239,7 +239,7 @@ def create_sitting(
         profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
         current = Sitting.objects.select_for_update().in_progress().filter(user=user).first()
         if current is not None and not current.finish_if_expired(now):
-            if current.is_mock:
+            if current.is_mock or current.deadline is not None:  # a mock or a timed block
                 raise OpenSittingExists(current)
             current.finish(now=now)
             replaced = current
@@ -286,7 +286,7 @@ def create_sitting(
 def start_mock(user, rng=None, now=None):
     rng = rng or random.Random()
     existing = open_sitting(user)
-    if existing and existing.is_mock and not existing.finish_if_expired(now):
+    if existing and existing.deadline is not None and not existing.finish_if_expired(now):
         raise OpenSittingExists(existing)
     question_ids, notice = pick_mock_questions(user, rng=rng)
     return create_sitting(
@@ -311,7 +311,7 @@ def start_practice(
 ):
     rng = rng or random.Random()
     existing = open_sitting(user)
-    if existing and existing.is_mock and not existing.finish_if_expired(now):
+    if existing and existing.deadline is not None and not existing.finish_if_expired(now):
         raise OpenSittingExists(existing)
     ids = pick_practice_questions(
         user,

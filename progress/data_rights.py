@@ -57,6 +57,8 @@ def export_learner_data(user):
             "scaled_score",
             "passed",
             "config",
+            "notice",
+            "result",
         )
     )
     open_ids = {s["id"] for s in sittings if s["status"] == Sitting.Status.IN_PROGRESS}
@@ -76,6 +78,7 @@ def export_learner_data(user):
             "time_spent_seconds",
             "answered_at",
             "is_correct",
+            "unsure",
         )
     ):
         sitting_id = item.pop("sitting_id")
@@ -99,7 +102,11 @@ def export_learner_data(user):
                 "date_joined": user.date_joined,
                 "last_login": user.last_login,
             },
-            "profile": {"extra_time": profile.extra_time, "hide_timer": profile.hide_timer},
+            "profile": {
+                "extra_time": profile.extra_time,
+                "hide_timer": profile.hide_timer,
+                "time_zone": profile.time_zone,
+            },
             "sittings": sittings,
             "weak_domain_reports": list(
                 WeakDomainReport.objects.filter(user=user)
@@ -139,7 +146,9 @@ def export_learner_data(user):
             "miss_log": list(
                 MissTag.objects.filter(user=user)
                 .order_by("updated_at")
-                .values("item__sitting_id", "item__position", "question__slug", "reason")
+                .values(
+                    "item__sitting_id", "item__position", "question__slug", "reason", "updated_at"
+                )
             ),
         },
         owner_id=user.id,
@@ -169,12 +178,24 @@ def _iso(value, owner_id):
 
 
 def deleted_learners_account():
-    """The inactive account that holds deleted learners' anonymous answers."""
-    user, _ = get_user_model().objects.get_or_create(
-        username=DELETED_USERNAME,
-        defaults={"is_active": False, "email": "", "password": "!"},
-    )
-    return user
+    """The inactive account, with no usable password, that holds deleted learners' anonymous
+    answers. Registration refuses the reserved name; should an active account hold it anyway
+    (made before that rule), it is never used: a fresh reserved account is made instead."""
+    import secrets
+
+    User = get_user_model()
+    for user in User.objects.filter(username__startswith=DELETED_USERNAME, is_active=False):
+        if not user.has_usable_password():
+            return user
+    name = DELETED_USERNAME
+    while User.objects.filter(username=name).exists():
+        name = f"{DELETED_USERNAME}-{secrets.token_hex(4)}"
+    return User.objects.create(username=name, is_active=False, email="", password="!")
+
+
+def is_reserved_username(name):
+    """Names a learner may not register (they belong to the system)."""
+    return str(name).lower().startswith(DELETED_USERNAME)
 
 
 def delete_account(user):
@@ -199,6 +220,7 @@ def delete_account(user):
                 handed += 1
         revoke_tokens(user)
         end_other_sessions(user)
+        _forget_sign_in_records(user.get_username())
         # Cascades: profile, reports, review queue, misconception hits, problem reports,
         # memberships, lock-out records stay keyed by username only.
         user.delete()
@@ -207,3 +229,12 @@ def delete_account(user):
         "groups_handed_over": handed,
         "groups_closed": closed,
     }
+
+
+def _forget_sign_in_records(username):
+    """django-axes keeps sign-in attempts and logs (username, address, browser): personal data
+    that goes with the account."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        model.objects.filter(username=username).delete()

@@ -57,8 +57,9 @@ def start_mock(request):
     """GET: the instructions screen. POST (its Start button): create the mock; the clock starts
     now, not when the instructions were opened."""
     open_sitting = assembly.open_sitting(request.user)
-    if open_sitting and open_sitting.is_mock and not open_sitting.finish_if_expired():
-        messages.warning(request, "You already have a mock in progress: here it is.")
+    if open_sitting and open_sitting.deadline and not open_sitting.finish_if_expired():
+        what = "mock" if open_sitting.is_mock else "timed practice block"
+        messages.warning(request, f"You already have a {what} in progress: here it is.")
         return redirect(open_sitting.get_absolute_url())
     if request.method == "GET":
         return render(
@@ -76,7 +77,8 @@ def start_mock(request):
     try:
         sitting = assembly.start_mock(request.user)
     except assembly.OpenSittingExists as exc:
-        messages.warning(request, "You already have a mock in progress: here it is.")
+        what = "mock" if exc.sitting.is_mock else "timed practice block"
+        messages.warning(request, f"You already have a {what} in progress: here it is.")
         return redirect(exc.sitting.get_absolute_url())
     _say_replaced(request, sitting)
     return redirect(sitting.get_absolute_url())
@@ -93,7 +95,8 @@ def _say_replaced(request, sitting):
 
 
 def _mock_in_progress(request, exc):
-    messages.warning(request, "Your mock exam is in progress: finish it before practising.")
+    what = "mock exam" if exc.sitting.is_mock else "timed practice block"
+    messages.warning(request, f"Your {what} is in progress: finish it before starting another.")
     return redirect(exc.sitting.get_absolute_url())
 
 

@@ -112,8 +112,9 @@ def test_missed_questions_are_those_last_answered_wrong(alice, sample_bank):
     items = list(sitting.items.prefetch_related("version__choices"))
     for n, item in enumerate(items):
         right = [c.id for c in item.version.choices.all() if c.is_correct]
-        wrong = [c.id for c in item.version.choices.all() if not c.is_correct][:1]
-        sitting.save_answer(item.position, selected=right if n % 2 else wrong)
+        # A complete wrong answer (tutor mode checks only complete answers).
+        wrong = [c.id for c in item.version.choices.all() if not c.is_correct]
+        sitting.save_answer(item.position, selected=right if n % 2 else wrong[: item.select_count])
     sitting.finish()
     missed = set(assembly.missed_question_ids(alice))
     assert missed == {items[0].question_id, items[2].question_id}

@@ -125,6 +125,7 @@ def test_timed_block_deadline_is_two_point_four_minutes_a_question(api, alice, s
     Profile.objects.filter(user=alice).update(extra_time=True)
     longer = blocks.start_block(alice, count=15, timed=True, now=now)
     assert longer.deadline == now + timedelta(minutes=36 * 210 / 180)
+    longer.end(now=now)  # an open timed block blocks a new start, as a mock does
     body = api.post(
         "/api/v1/exams/", {"mode": "practice", "count": 5, "timed": True}, format="json"
     ).json()
@@ -183,7 +184,20 @@ def test_timed_block_page_has_the_clock_and_no_check_button(alice_client, alice,
     page = alice_client.get(f"/sittings/{sitting.id}/")
     assert 'data-timed="1"' in page.text and 'id="timer"' in page.text
     assert 'id="check"' not in page.text and 'id="unsure"' not in page.text
+    sitting.end()  # an open timed block blocks a new start, as a mock does
     tutor = alice_client.post("/practice/", {"count": 5})
     tutor_page = alice_client.get(tutor.url)
     assert 'data-timed="0"' in tutor_page.text and 'id="check"' in tutor_page.text
     assert 'id="timer"' not in tutor_page.text
+
+
+def test_an_open_timed_block_is_not_ended_by_starting_other_practice(alice, api, sample_bank):
+    first = api.post(
+        "/api/v1/exams/", {"mode": "practice", "count": 5, "timed": True}, format="json"
+    )
+    assert first.status_code == 201
+    second = api.post("/api/v1/exams/", {"mode": "practice", "count": 5}, format="json")
+    assert second.status_code == 409 and "timed practice block" in second.json()["detail"]
+    from progress.models import Sitting
+
+    assert Sitting.objects.get(pk=first.json()["id"]).status == "in_progress"

@@ -183,3 +183,13 @@ def test_non_ascii_digits_and_huge_ids_in_forms_and_queries_are_clear_4xx_or_ign
         assert alice_client.get(f"/sittings/{sitting.pk}/results/{query}").status_code == 200
     response = alice_client.post("/practice/", {"tasks": ["99999999999999999999"], "count": 5})
     assert response.status_code == 200  # the form says which choice is invalid
+
+
+def test_over_long_usernames_and_nul_headers_at_sign_in_are_not_a_500(client, db):
+    long_name = {"username": "x" * 300, "password": "wrong"}
+    assert client.post("/accounts/login/", long_name).status_code in (200, 400, 429)
+    assert client.post("/admin/login/", long_name).status_code in (200, 400, 429)
+    response = client.post(
+        "/accounts/login/", {"username": "a", "password": "b"}, HTTP_USER_AGENT="x\x00y"
+    )
+    assert response.status_code == 400

@@ -152,3 +152,34 @@ def test_deleting_hands_an_owned_group_to_a_member_and_closes_a_solo_one(rich_al
     assert shared.owner_id == bob.id and shared.join_code != old_code
     assert list(shared.memberships.values_list("user__username", flat=True)) == ["bob"]
     assert not StudyGroup.objects.filter(name="Just me").exists()
+
+
+def test_nobody_can_register_the_account_that_keeps_deleted_learners_answers(alice, api, client):
+    anonymous = APIClient()
+    response = anonymous.post(
+        "/api/v1/auth/register/",
+        {"username": "deleted-learners", "password": "Quiet-Lamp-4417"},
+        format="json",
+    )
+    assert response.status_code == 400
+    page = client.post(
+        "/accounts/signup/",
+        {
+            "username": "Deleted-Learners",
+            "password1": "Quiet-Lamp-4417",
+            "password2": "Quiet-Lamp-4417",
+        },
+    )
+    assert page.status_code == 200 and "taken" in page.text
+
+
+def test_an_active_account_holding_the_reserved_name_never_receives_answers(alice, sample_bank):
+    from progress.data_rights import delete_account
+
+    squatter = get_user_model().objects.create_user("deleted-learners", password="pw")
+    sitting = assembly.start_practice(alice, count=5, rng=random.Random(2))
+    sitting.finish()
+    delete_account(alice)
+    assert not Sitting.objects.filter(user=squatter).exists()
+    keeper = Sitting.objects.get(pk=sitting.pk).user
+    assert not keeper.is_active and not keeper.has_usable_password()
