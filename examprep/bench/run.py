@@ -971,8 +971,9 @@ def main():
     setup_django(url)
     from django.core.management import call_command
 
-    if not (static_root / "staticfiles.json").exists():
-        call_command("collectstatic", "--noinput", verbosity=0)
+    # Every run: a static file added since the last run must be in the manifest, or every page
+    # that names it fails with 500.
+    call_command("collectstatic", "--noinput", verbosity=0)
     rng = random.Random(13)
     about = machine()
     seeded = seed(rng)
