@@ -12,7 +12,8 @@
     credentials: "same-origin",
     headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": token ? token.value : "" },
     body: JSON.stringify({ time_zone: zone }),
-  }).then((r) => {
+  }).then((r) => r.text().then(() => {
+    // Read the body: a no-store response left unread stays "in flight" in the browser.
     if (r.ok && document.querySelector("time[datetime]")) window.location.reload();
-  }).catch(() => { /* try again on the next page */ });
+  })).catch(() => { /* try again on the next page */ });
 })();
