@@ -308,7 +308,7 @@ def world(sample_bank):
         "superuser": make_user("root", is_staff=True, is_superuser=True),
     }
     done = assembly.start_practice(alice, count=5, rng=random.Random(1))
-    for item in done.items.prefetch_related("question__choices"):
+    for item in done.items.prefetch_related("version__choices"):
         answer(done, item, right=False)
     done.finish()
     build_reports([alice.id])

@@ -22,14 +22,16 @@ def open_mock(world):  # noqa: F811
     seen = set(SittingItem.objects.filter(sitting__user=alice).values_list("question", flat=True))
     mock = assembly.start_mock(alice)
     secrets = []
-    for item in mock.items.select_related("question").prefetch_related("question__choices"):
+    for item in mock.items.select_related("question", "version").prefetch_related(
+        "version__choices"
+    ):
         question = item.question
         if question.id in seen:
             continue  # seen and explained in an earlier practice: not this mock's secret
         question.explanation = f"Secret explanation {question.id} zq"
         question.save(update_fields=["explanation"])
         secrets.append(question.explanation)
-        for choice in question.choices.all():
+        for choice in item.version.choices.all():  # the options this mock shows
             choice.why = f"Secret reason {choice.id} zq"
             choice.save(update_fields=["why"])
             secrets.append(choice.why)
@@ -68,11 +70,11 @@ def test_no_response_during_an_open_mock_carries_its_answers(open_mock, client):
             continue  # below, for every question of the mock
         responses.append((route, client.get(fill(route, values))))
     sitting_urls = [f"/sittings/{mock.pk}/", f"/api/v1/exams/{mock.pk}/"]
-    for item in mock.items.prefetch_related("question__choices"):
-        choices = [c.id for c in item.question.choices.all()]
+    for item in mock.items.prefetch_related("version__choices"):
+        choices = [c.id for c in item.version.choices.all()]
         saved = client.put(
             f"/api/v1/exams/{mock.pk}/items/{item.position}/",
-            {"selected": choices[: item.question.select_count], "flagged": True},
+            {"selected": choices[: item.select_count], "flagged": True},
             content_type="application/json",
         )
         assert saved.status_code == 200

@@ -101,9 +101,9 @@ def test_a_save_answers_with_the_saved_state_and_the_clock_not_the_question(
 
 def test_items_store_what_a_save_validates(alice, sample_bank):
     sitting = start_mock(alice)
-    for item in sitting.items.select_related("question").prefetch_related("question__choices"):
-        assert item.select_count == item.question.select_count
-        assert sorted(item.choice_order) == sorted(c.id for c in item.question.choices.all())
+    for item in sitting.items.select_related("version").prefetch_related("version__choices"):
+        assert item.select_count == item.version.select_count
+        assert sorted(item.choice_order) == sorted(c.id for c in item.version.choices.all())
 
 
 def test_a_stale_tab_cannot_overwrite_an_answer_given_elsewhere(alice, sample_bank):
@@ -159,8 +159,8 @@ def test_a_save_behind_a_finish_is_refused_and_not_stored(alice_client, alice, s
 
 def test_a_checked_practice_answer_is_graded_and_queued_for_review(alice, sample_bank):
     sitting = start_practice(alice, domains=[6], count=5)
-    item = sitting.items.prefetch_related("question__choices").get(position=1)
-    wrong = [c.id for c in item.question.choices.all() if not c.is_correct][:1]
+    item = sitting.items.prefetch_related("version__choices").get(position=1)
+    wrong = [c.id for c in item.version.choices.all() if not c.is_correct][: item.select_count]
     saved = answers.save_answer(alice, sitting.pk, 1, selected=wrong)
     assert saved.feedback["correct"] is False
     assert saved.feedback["correct_choice_ids"] == correct_ids(item)

@@ -13,7 +13,7 @@ from .conftest import correct_ids
 
 def test_ending_within_the_grace_scores_what_arrived_and_counts_as_time_up(alice, sample_bank):
     sitting = start_mock(alice)
-    item = sitting.items.prefetch_related("question__choices").first()
+    item = sitting.items.prefetch_related("version__choices").first()
     in_grace = sitting.deadline + GRACE - timedelta(seconds=1)
     sitting.save_answer(item.position, selected=correct_ids(item), now=in_grace)
     sitting.end(now=in_grace)

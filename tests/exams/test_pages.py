@@ -65,7 +65,7 @@ def test_practice_form_starts_a_set_and_validates(alice_client, sample_bank):
 
 def test_results_page_shows_score_chart_review_and_filters(alice_client, alice, sample_bank):
     sitting = start_mock(alice)
-    items = list(sitting.items.prefetch_related("question__choices"))
+    items = list(sitting.items.prefetch_related("version__choices"))
     sitting.save_answer(items[0].position, selected=correct_ids(items[0]), flagged=True)
     sitting.save_answer(items[1].position, selected=wrong_ids(items[1]))
     sitting.finish()
@@ -92,8 +92,8 @@ def test_results_page_shows_score_chart_review_and_filters(alice_client, alice, 
 
 def test_results_show_the_misconception_the_learner_revealed(alice_client, alice, sample_bank):
     sitting = start_practice(alice, domains=[6], count=5)
-    item = sitting.items.prefetch_related("question__choices").first()
-    linked = [c.id for c in item.question.choices.all() if c.misconception_id]
+    item = sitting.items.prefetch_related("version__choices").first()
+    linked = [c.id for c in item.version.choices.all() if c.misconception_id]
     sitting.save_answer(item.position, selected=linked[:1])
     sitting.finish()
     page = alice_client.get(f"/sittings/{sitting.pk}/results/")
@@ -110,7 +110,7 @@ def test_another_learners_pages_are_404(client, bob, alice, sample_bank):
 
 def test_an_expired_mock_is_scored_when_the_learner_comes_back(alice_client, alice, sample_bank):
     sitting = start_mock(alice)
-    item = sitting.items.prefetch_related("question__choices").first()
+    item = sitting.items.prefetch_related("version__choices").first()
     sitting.save_answer(item.position, selected=correct_ids(item))
     Sitting.objects.filter(pk=sitting.pk).update(deadline=timezone.now() - timedelta(minutes=1))
     page = alice_client.get(f"/sittings/{sitting.pk}/", follow=True)
@@ -140,13 +140,13 @@ def test_starting_practice_says_what_happened_to_the_open_set(alice_client, alic
     assert open_set.status == "finished"
     start_mock(alice)
     response = alice_client.post("/practice/", {"count": 5}, follow=True)
-    assert "Your mock exam is in progress: finish it before practising." in response.text
+    assert "Your mock exam is in progress: finish it before starting another." in response.text
 
 
 def test_a_small_practice_result_has_no_pass_line_or_verdict(alice_client, alice, sample_bank):
     sitting = start_practice(alice, count=5)
-    for item in sitting.items.prefetch_related("question__choices")[:3]:
-        sitting.save_answer(item.position, selected=correct_ids(item)[: item.question.select_count])
+    for item in sitting.items.prefetch_related("version__choices")[:3]:
+        sitting.save_answer(item.position, selected=correct_ids(item)[: item.select_count])
     sitting.end()
     page = alice_client.get(f"/sittings/{sitting.pk}/results/")
     assert "3 of 3 correct" in page.text

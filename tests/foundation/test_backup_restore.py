@@ -50,7 +50,7 @@ def learner_mid_sitting(alice, bob, sample_bank):
     finished = assembly.start_practice(bob, count=5, rng=random.Random(1))
     finished.finish()
     sitting = assembly.start_mock(alice, rng=random.Random(2))
-    items = list(sitting.items.prefetch_related("question__choices")[:3])
+    items = list(sitting.items.prefetch_related("version__choices")[:3])
     for item in items:
         answer(sitting, item, right=item.position != 2)
     sitting.save_answer(3, flagged=True)

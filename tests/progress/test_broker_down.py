@@ -48,7 +48,7 @@ def _finish_a_practice(user, client, capture):
     from progress import assembly
 
     sitting = assembly.start_practice(user, count=5, rng=random.Random(user.id))
-    answer(sitting, sitting.items.prefetch_related("question__choices").first(), right=False)
+    answer(sitting, sitting.items.prefetch_related("version__choices").first(), right=False)
     with capture(execute=True):
         response = client.post(f"/api/v1/exams/{sitting.pk}/submit/")
     return sitting, response

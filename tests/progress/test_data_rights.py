@@ -39,7 +39,7 @@ def rich_alice(alice, bob, finished_mock):
         question_id=item.question_id, reporter=alice, reason="typo", text="a typo in the stem"
     )
     practice = assembly.start_practice(alice, count=5, rng=random.Random(3))
-    answer(practice, practice.items.prefetch_related("question__choices").first(), right=True)
+    answer(practice, practice.items.prefetch_related("version__choices").first(), right=True)
     return alice
 
 
@@ -86,7 +86,7 @@ def test_the_profile_download_is_the_same_data_as_the_api(rich_alice, alice_clie
 
 def test_an_open_mock_in_the_export_shows_choices_but_no_correctness(alice, api, sample_bank):
     sitting = assembly.start_mock(alice, rng=random.Random(5))
-    answer(sitting, sitting.items.prefetch_related("question__choices").first(), right=True)
+    answer(sitting, sitting.items.prefetch_related("version__choices").first(), right=True)
     (exported,) = api.get("/api/v1/me/export/").json()["sittings"]
     assert exported["items"][0]["selected"]
     assert all("is_correct" not in item for item in exported["items"])
