@@ -10,8 +10,11 @@ def answer(sitting, item, right, now=None):
     if right:
         selected = [c.id for c in choices if c.is_correct]
     else:
+        # A complete wrong answer (tutor mode checks only complete ones), linked options first
+        # so it reveals a misconception where the question has one.
         linked = [c.id for c in choices if not c.is_correct and c.misconception_id]
-        selected = (linked or [c.id for c in choices if not c.is_correct])[:1]
+        others = [c.id for c in choices if not c.is_correct and not c.misconception_id]
+        selected = (linked + others)[: item.select_count]
     answers.save_answer(sitting.user, sitting.pk, item.position, selected=selected, now=now)
 
 
