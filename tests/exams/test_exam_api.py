@@ -186,9 +186,12 @@ def test_practice_gives_feedback_after_each_answer_and_locks_it(api, sample_bank
     assert_no_answer_data(body, Sitting.objects.get(pk=body["id"]))
     sid = body["id"]
     item = SittingItem.objects.get(sitting_id=sid, position=1)
-    wrong = [c.id for c in item.version.choices.all() if not c.is_correct and c.misconception_id]
-    wrong = wrong or [c.id for c in item.version.choices.all() if not c.is_correct]
-    answer = api.put(f"/api/v1/exams/{sid}/items/1/", {"selected": wrong[:1]}, format="json").json()
+    # A complete wrong answer (tutor mode checks only complete ones), linked options first.
+    choices = list(item.version.choices.all())
+    linked = [c.id for c in choices if not c.is_correct and c.misconception_id]
+    wrong = (linked + [c.id for c in choices if not c.is_correct and not c.misconception_id])
+    wrong = wrong[: item.select_count]
+    answer = api.put(f"/api/v1/exams/{sid}/items/1/", {"selected": wrong}, format="json").json()
     feedback = answer["feedback"]
     assert feedback["correct"] is False
     assert feedback["correct_choice_ids"] == correct_ids(item)

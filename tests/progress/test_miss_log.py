@@ -84,7 +84,8 @@ def test_tutor_practice_item_can_be_tagged_once_checked(api, alice, sample_bank)
     item = sitting.items.select_related("version").get(position=1)
     url = f"/api/v1/exams/{sitting.id}/items/1/miss/"
     assert api.put(url, {"reason": "reasoning"}, format="json").status_code == 409
-    wrong = [c.id for c in item.version.choices.all() if not c.is_correct][:1]
+    # A complete wrong answer: tutor mode checks only complete ones.
+    wrong = [c.id for c in item.version.choices.all() if not c.is_correct][: item.select_count]
     checked = api.put(f"/api/v1/exams/{sitting.id}/items/1/", {"selected": wrong}, format="json")
     feedback = checked.json()["feedback"]
     assert feedback["miss_reason"] is None and "guessed" not in feedback["miss_reasons"]
