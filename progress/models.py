@@ -232,6 +232,10 @@ class SittingItem(models.Model):
     scored = models.BooleanField(
         default=True, help_text="False once a regrade dropped the item from scoring."
     )
+    is_pilot = models.BooleanField(
+        default=False,
+        help_text="An unscored pilot item of a mock: feeds item statistics, never the score.",
+    )
     unsure = models.BooleanField(
         default=False, help_text="The learner marked the answer as a guess while answering."
     )

@@ -96,6 +96,8 @@ class Question(models.Model):
         DRAFT = "draft", "Draft"
         IN_REVIEW = "in_review", "In review"
         PUBLISHED = "published", "Published"
+        # Shown in mocks as an unscored item to gather statistics before it counts.
+        PILOT = "pilot", "Pilot"
         RETIRED = "retired", "Retired"
 
     slug = models.SlugField(max_length=120, unique=True)
