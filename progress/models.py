@@ -585,6 +585,36 @@ class QuestionStats(models.Model):
         return f"Stats of {self.version}"
 
 
+class ItemCalibration(models.Model):
+    """The two-parameter logistic (2PL) IRT parameters of one question version, fitted nightly.
+
+    P(right | ability θ) = 1 / (1 + exp(-a (θ - b))), θ and b in logits (Birnbaum 1968, in Lord
+    & Novick, *Statistical Theories of Mental Test Scores*). Versions an author marked as the same
+    item (`QuestionVersion.item_root`) are fitted as one item and each gets the same row.
+    """
+
+    class Model(models.TextChoices):
+        TWO_PL = "2pl", "2PL"
+        RASCH = "rasch", "Rasch (a = 1)"
+        PRIOR = "prior", "Author's difficulty tag only"
+
+    version = models.OneToOneField(
+        QuestionVersion, on_delete=models.CASCADE, related_name="calibration"
+    )
+    discrimination = models.FloatField(help_text="a, per logit of ability.")
+    difficulty = models.FloatField(help_text="b, in logits.")
+    discrimination_se = models.FloatField(null=True, blank=True)
+    difficulty_se = models.FloatField(null=True, blank=True)
+    responses = models.PositiveIntegerField(
+        default=0, help_text="First-exposure mock and pilot answers behind the fit."
+    )
+    model = models.CharField(max_length=5, choices=Model.choices, default=Model.PRIOR)
+    fitted_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"IRT of {self.version}: a={self.discrimination:.2f} b={self.difficulty:.2f}"
+
+
 class StudyGroupQuerySet(models.QuerySet):
     def for_member(self, user):
         return self.filter(memberships__user=user)
