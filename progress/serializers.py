@@ -4,7 +4,7 @@ these types describe them and render the new figures."""
 
 from rest_framework import serializers
 
-from .models import MissTag
+from .models import MissTag, Sitting
 
 
 class PeerOptionOutput(serializers.Serializer):
@@ -108,6 +108,20 @@ class ResultOutput(serializers.Serializer):
     total = serializers.IntegerField()
     duration_seconds = serializers.IntegerField()
     domains = DomainResultOutput(many=True)
+    scoring_method = serializers.ChoiceField(
+        choices=Sitting.ScoringMethod.choices,
+        help_text="equated: from the IRT ability on the mock's calibrated questions; linear:"
+        " 100 + 900 x share correct (practice sets, and mocks not yet calibrated)",
+    )
+    ability = serializers.FloatField(
+        allow_null=True, help_text="Equated mocks: the ability estimate (EAP), in logits"
+    )
+    ability_sd = serializers.FloatField(
+        allow_null=True, help_text="Equated mocks: the posterior SD of the ability, in logits"
+    )
+    calibrated_items = serializers.IntegerField(
+        allow_null=True, help_text="Mocks: how many scored questions are calibrated"
+    )
 
 
 class SubmitOutput(serializers.Serializer):
