@@ -217,7 +217,6 @@ class Sitting(models.Model):
         self.refresh_from_db()
         return True
 
-
     RESULT_FIELDS = (
         "correct",
         "total",

@@ -4,25 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('progress', '0010_item_calibration'),
+        ("progress", "0010_item_calibration"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sitting',
-            name='ability',
-            field=models.FloatField(blank=True, help_text='Equated mocks: EAP ability on the form, in logits.', null=True),
+            model_name="sitting",
+            name="ability",
+            field=models.FloatField(
+                blank=True,
+                help_text="Equated mocks: EAP ability on the form, in logits.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='sitting',
-            name='ability_sd',
-            field=models.FloatField(blank=True, help_text='Posterior SD of `ability`, in logits.', null=True),
+            model_name="sitting",
+            name="ability_sd",
+            field=models.FloatField(
+                blank=True, help_text="Posterior SD of `ability`, in logits.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='sitting',
-            name='scoring_method',
-            field=models.CharField(choices=[('linear', 'Linear estimate'), ('equated', 'Equated (IRT ability)')], default='linear', help_text='How scaled_score was computed (progress.equating).', max_length=8),
+            model_name="sitting",
+            name="scoring_method",
+            field=models.CharField(
+                choices=[("linear", "Linear estimate"), ("equated", "Equated (IRT ability)")],
+                default="linear",
+                help_text="How scaled_score was computed (progress.equating).",
+                max_length=8,
+            ),
         ),
     ]

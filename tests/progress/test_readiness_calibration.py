@@ -111,7 +111,7 @@ def simulate_irt(learners=5000, seed=20261130):
     def mock(theta):
         form = rng.sample(range(300), 75)
         fa, fb = [a[i] for i in form], [b[i] for i in form]
-        return [rng.random() < p_right(theta, x, y) for x, y in zip(fa, fb)], fa, fb
+        return [rng.random() < p_right(theta, x, y) for x, y in zip(fa, fb, strict=True)], fa, fb
 
     outcomes = []
     for _ in range(learners):
