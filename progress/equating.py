@@ -250,8 +250,9 @@ def score_form(items, reference=None):
     has a reference form, else by the linear estimate.
 
     Returns {scoring_method ("equated" or "linear"), scaled_score and passed (equated only),
-    ability and ability_sd (logits, None when linear), calibrated_items (count)}. Two queries
-    (one when `reference` is given).
+    ability and ability_sd (logits, None when linear), calibrated_items (count), linear_reason
+    ("form": under 90 % of the form calibrated; "bank": no reference form yet; None when
+    equated)}. Two queries (one when `reference` is given).
     """
     from .models import ItemCalibration
 
@@ -270,10 +271,10 @@ def score_form(items, reference=None):
         "calibrated_items": len(calibrated),
     }
     if not form_is_calibrated(len(calibrated), len(scored)):
-        return linear
+        return {**linear, "linear_reason": "form"}
     reference = reference or reference_form()
     if reference is None:
-        return linear
+        return {**linear, "linear_reason": "bank"}
     result = equate(
         [bool(i.is_correct) for i in calibrated],
         [params[i.version_id][0] for i in calibrated],
@@ -284,9 +285,10 @@ def score_form(items, reference=None):
         "scoring_method": EQUATED,
         "scaled_score": result.scaled_score,
         "passed": result.passed,
-        "ability": round(result.ability, 3),
-        "ability_sd": round(result.ability_sd, 3),
+        "ability": result.ability,
+        "ability_sd": result.ability_sd,
         "calibrated_items": result.items,
+        "linear_reason": None,
     }
 
 

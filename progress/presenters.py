@@ -182,6 +182,7 @@ def sitting_result(sitting):
     sittings scored before equating existed read as linear)."""
     return {
         "calibrated_items": None,
+        "linear_reason": None,
         **(sitting.result or {}),
         "scoring_method": sitting.scoring_method,
         "ability": sitting.ability,

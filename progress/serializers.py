@@ -122,6 +122,12 @@ class ResultOutput(serializers.Serializer):
     calibrated_items = serializers.IntegerField(
         allow_null=True, help_text="Mocks: how many scored questions are calibrated"
     )
+    linear_reason = serializers.ChoiceField(
+        choices=["form", "bank"],
+        allow_null=True,
+        help_text="Why a mock kept the linear estimate: form (under 90 % of its questions"
+        " calibrated) or bank (under 65 calibrated live questions to define the reference form)",
+    )
 
 
 class SubmitOutput(serializers.Serializer):

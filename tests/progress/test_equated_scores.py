@@ -83,6 +83,18 @@ def test_a_mock_on_uncalibrated_questions_falls_back_to_the_linear_estimate(
     assert "only 0 of this mock" in page
 
 
+def test_without_a_reference_form_a_calibrated_mock_keeps_the_linear_estimate(
+    alice, calibrated_bank, client, monkeypatch
+):
+    monkeypatch.setattr("progress.equating.MIN_REFERENCE_ITEMS", 96)  # the bank has 95
+    sitting = take_mock(alice)
+    assert sitting.scoring_method == Sitting.ScoringMethod.LINEAR
+    assert sitting.result["linear_reason"] == "bank"
+    client.force_login(alice)
+    page = client.get(f"/sittings/{sitting.pk}/results/").content.decode()
+    assert "too few of the bank's questions are calibrated" in page
+
+
 def test_author_priors_do_not_make_a_form_calibrated(alice, sample_bank):
     calibrate(model="prior")
     assert take_mock(alice).scoring_method == Sitting.ScoringMethod.LINEAR
