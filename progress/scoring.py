@@ -7,6 +7,8 @@ from domains import blueprint
 from domains.models import Domain
 from questions.models import VersionChoice
 
+from .equating import LINEAR, score_form
+
 MEETS = "Meets competencies"
 NEEDS = "Needs improvement"
 # A domain "meets competencies" at the same fraction correct that passes the whole exam.
@@ -64,10 +66,8 @@ def score_sitting(sitting, finished_at, save=True):
     correct = sum(item.is_correct for item in graded)
     total = len(graded)
     scaled = blueprint.scaled_score(correct, total)
-    method = {"scoring_method": "linear", "ability": None, "ability_sd": None}
+    method = {"scoring_method": LINEAR, "ability": None, "ability_sd": None}
     if sitting.is_mock:
-        from .equating import score_form
-
         method = score_form(items)
         scaled = method.pop("scaled_score", scaled)
         method.pop("passed", None)
