@@ -159,10 +159,32 @@ class MissCountOutput(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+class ReadinessOutput(serializers.Serializer):
+    method = serializers.ChoiceField(
+        choices=["irt", "mastery"],
+        help_text="irt: from the ability posterior on calibrated mock answers, scored as an"
+        " equated mock; mastery: from domain mastery (Beta posteriors)",
+    )
+    predicted_score = serializers.IntegerField(help_text="Scaled (100-1000); irt: the median")
+    low = serializers.IntegerField(help_text="10th percentile of the next mock's score")
+    high = serializers.IntegerField(help_text="90th percentile of the next mock's score")
+    pass_probability = serializers.FloatField(help_text="Chance (0-1) of scoring 750 or more")
+    unanswered_share = serializers.FloatField(
+        help_text="Share (0-1) left unanswered in mocks of the last 90 days"
+    )
+    ability = serializers.FloatField(required=False, help_text="irt only: EAP ability, logits")
+    ability_sd = serializers.FloatField(required=False, help_text="irt only: its posterior SD")
+    answers = serializers.IntegerField(
+        required=False, help_text="irt only: calibrated mock answers behind the ability"
+    )
+
+
 class ProgressOutput(serializers.Serializer):
     domains = serializers.ListField(child=serializers.DictField())
     tasks = serializers.ListField(child=serializers.DictField())
-    readiness = serializers.DictField(allow_null=True)
+    readiness = ReadinessOutput(
+        allow_null=True, help_text="Null below 30 answers (or 3 in any domain): not enough data"
+    )
     standing = LatestStandingOutput(
         allow_null=True, help_text="The latest mock's percentile among first attempts"
     )
