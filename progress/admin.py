@@ -13,9 +13,10 @@ class SittingAdmin(admin.ModelAdmin):
         "started_at",
         "finished_at",
         "scaled_score",
+        "scoring_method",
         "timed_out",
     ]
-    list_filter = ["mode", "status", "timed_out"]
+    list_filter = ["mode", "status", "timed_out", "scoring_method"]
     search_fields = ["user__username"]
     list_select_related = ["user"]
     readonly_fields = [f.name for f in Sitting._meta.fields]

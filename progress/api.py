@@ -12,7 +12,7 @@ from . import answers, assembly, blocks
 from .access import get_sitting_for_user
 from .models import InvalidAnswer, Sitting, SittingClosed, SittingItem, StaleRevision
 from .peers import sitting_standing
-from .presenters import add_learner_notes, sitting_state, sitting_summary
+from .presenters import add_learner_notes, sitting_result, sitting_state, sitting_summary
 from .serializers import FeedbackOutput, SittingOutput, SubmitOutput
 
 
@@ -242,7 +242,7 @@ def exam_item(request, pk, position):
 def exam_submit(request, pk):
     sitting = get_sitting_for_user(request.user, pk)
     sitting.end()
-    return Response({"result": sitting.result, "standing": sitting_standing(sitting)})
+    return Response({"result": sitting_result(sitting), "standing": sitting_standing(sitting)})
 
 
 class AvailableInput(serializers.Serializer):

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from domains.models import Domain
 
+from .equating import irt_readiness
 from .mastery import mastery_rows, unanswered_shares
 from .models import Membership, Sitting, StudyGroup
 from .readiness import Mastery, readiness
@@ -75,6 +76,7 @@ def group_progress(group, now=None):
     }
     empty = Mastery.from_counts()
     shares = unanswered_shares(ids, now)
+    by_ability = irt_readiness(ids, now, shares)
     rows = []
     for uid, username in members:
         dm = {d.number: by_domain.get((uid, d.number), empty) for d in domains}
@@ -85,7 +87,7 @@ def group_progress(group, now=None):
                 "is_owner": uid == group.owner_id,
                 "domains": [{"number": n, **m.as_dict()} for n, m in dm.items()],
                 "answered": sum(m.answered for m in dm.values()),
-                "readiness": readiness(dm, weights, shares.get(uid, 0.0)),
+                "readiness": by_ability.get(uid) or readiness(dm, weights, shares.get(uid, 0.0)),
                 "latest_mock_score": scores.get((uid, latest.get(uid))),
             }
         )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from domains.models import Domain, TaskStatement
 
+from .equating import irt_readiness
 from .models import SittingItem
 from .readiness import (
     OLDER_DAYS,
@@ -116,9 +117,16 @@ def learner_progress(user, now=None):
             }
             for t in tasks
         ],
-        "readiness": readiness(
-            domain_mastery,
-            {d.number: d.weight_percent for d in domains},
-            unanswered_shares([user.id], now).get(user.id, 0.0),
-        ),
+        "readiness": _readiness(user, domain_mastery, domains, now),
     }
+
+
+def _readiness(user, domain_mastery, domains, now):
+    """By ability where the learner's mock answers are calibrated (progress.equating), else from
+    domain mastery (progress.readiness)."""
+    shares = unanswered_shares([user.id], now)
+    by_ability = irt_readiness([user.id], now, shares)
+    if user.id in by_ability:
+        return by_ability[user.id]
+    weights = {d.number: d.weight_percent for d in domains}
+    return readiness(domain_mastery, weights, shares.get(user.id, 0.0))

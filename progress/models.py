@@ -85,6 +85,10 @@ class Sitting(models.Model):
         IN_PROGRESS = "in_progress", "In progress"
         FINISHED = "finished", "Finished"
 
+    class ScoringMethod(models.TextChoices):
+        LINEAR = "linear", "Linear estimate"
+        EQUATED = "equated", "Equated (IRT ability)"
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sittings"
     )
@@ -103,6 +107,18 @@ class Sitting(models.Model):
     scaled_score = models.PositiveSmallIntegerField(null=True, blank=True)
     passed = models.BooleanField(null=True, blank=True)
     result = models.JSONField(null=True, blank=True)
+    scoring_method = models.CharField(
+        max_length=8,
+        choices=ScoringMethod.choices,
+        default=ScoringMethod.LINEAR,
+        help_text="How scaled_score was computed (progress.equating).",
+    )
+    ability = models.FloatField(
+        null=True, blank=True, help_text="Equated mocks: EAP ability on the form, in logits."
+    )
+    ability_sd = models.FloatField(
+        null=True, blank=True, help_text="Posterior SD of `ability`, in logits."
+    )
 
     objects = SittingQuerySet.as_manager()
 
@@ -194,16 +210,35 @@ class Sitting(models.Model):
             sitting.status = self.Status.FINISHED
             sitting.finished_at = now
             sitting.timed_out = timed_out
-            sitting.correct = result["correct"]
-            sitting.total = result["total"]
-            sitting.scaled_score = result["scaled_score"]
-            sitting.passed = result["passed"]
-            sitting.result = result
+            sitting.record_result(result)
             sitting.save()
             # The report is owed durably, in this transaction; no broker call (progress.outbox).
             add_report_request(sitting.user_id)
         self.refresh_from_db()
         return True
+
+    RESULT_FIELDS = (
+        "correct",
+        "total",
+        "scaled_score",
+        "passed",
+        "result",
+        "scoring_method",
+        "ability",
+        "ability_sd",
+    )
+
+    def record_result(self, result):
+        """Copy a `scoring.score_sitting` result onto the sitting (not saved; RESULT_FIELDS are
+        the fields it sets)."""
+        self.correct = result["correct"]
+        self.total = result["total"]
+        self.scaled_score = result["scaled_score"]
+        self.passed = result["passed"]
+        self.result = result
+        self.scoring_method = result.get("scoring_method", self.ScoringMethod.LINEAR)
+        self.ability = result.get("ability")
+        self.ability_sd = result.get("ability_sd")
 
 
 def add_report_request(user_id):

@@ -172,9 +172,22 @@ def sitting_state(sitting, now=None):
         "items": payload,
     }
     if finished:
-        state["result"] = sitting.result
+        state["result"] = sitting_result(sitting)
         state["standing"] = sitting_standing(sitting)
     return state
+
+
+def sitting_result(sitting):
+    """A finished sitting's result with how its score was computed (stored on the sitting, so
+    sittings scored before equating existed read as linear)."""
+    return {
+        "calibrated_items": None,
+        "linear_reason": None,
+        **(sitting.result or {}),
+        "scoring_method": sitting.scoring_method,
+        "ability": sitting.ability,
+        "ability_sd": sitting.ability_sd,
+    }
 
 
 def sitting_summary(sitting, now=None):

@@ -87,8 +87,9 @@ def readiness(domain_mastery, weights, unanswered_share=0.0):
     """Predict the next mock from {domain number: Mastery}, {domain number: weight} and the share
     of mock questions (0-1) the learner recently left unanswered.
 
-    Returns {predicted_score, low, high, pass_probability, unanswered_share} or None when there
-    is too little data.
+    Returns {predicted_score, low, high, pass_probability, unanswered_share, method "mastery"} or
+    None when there is too little data. (Where the learner's mocks are calibrated, readiness comes
+    from their ability instead: progress.equating.irt_readiness.)
     """
     answered = sum(m.answered for m in domain_mastery.values())
     if answered < MIN_ANSWERS or any(
@@ -110,6 +111,7 @@ def readiness(domain_mastery, weights, unanswered_share=0.0):
         "high": to_scaled(mean + Z80 * sd),
         "pass_probability": round(1 - normal_cdf((need - 0.5 - mean) / sd), 4),
         "unanswered_share": round(unanswered_share, 4),
+        "method": "mastery",
     }
 
 

@@ -146,10 +146,9 @@ def apply_regrade(version, method, corrected=None, user=None, now=None):
             result, _, positions = _rescore(sitting, version, save=True)
             changes.append(_change(sitting, result, positions))
             # score_sitting names every regrade of this sitting's versions, this one included.
-            sitting.correct, sitting.total = result["correct"], result["total"]
-            sitting.scaled_score, sitting.passed = result["scaled_score"], result["passed"]
-            sitting.result = result
-            sitting.save(update_fields=["correct", "total", "scaled_score", "passed", "result"])
+            # Re-equated too: score_sitting scores a mock by ability when its form is calibrated.
+            sitting.record_result(result)
+            sitting.save(update_fields=Sitting.RESULT_FIELDS)
             _update_learning_records(sitting, version, before, now)
             users.add(sitting.user_id)
         regrade.changes = [c.as_dict() for c in changes]

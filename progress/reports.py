@@ -14,6 +14,7 @@ from django.utils import timezone
 from domains.models import Domain, MisconceptionCard, TaskStatement
 
 from . import misses
+from .equating import irt_readiness
 from .mastery import graded_answers, mastery_rows, unanswered_shares
 from .models import MisconceptionHit, MissTag, WeakDomainReport
 from .readiness import Mastery, expected_points, readiness, without_misses
@@ -105,6 +106,7 @@ def build_reports(user_ids, now=None):
         )
     empty = Mastery.from_counts()
     shares = unanswered_shares(todo, now)
+    by_ability = irt_readiness(todo, now, shares)
     tt_domain, tt_task, miss_reasons = misses.report_inputs(todo)
     reports = []
     for uid in todo:
@@ -154,7 +156,7 @@ def build_reports(user_ids, now=None):
                 domains=domain_rows,
                 tasks=task_rows,
                 misconceptions=revealed,
-                readiness=readiness(dm, weights, shares.get(uid, 0.0)),
+                readiness=by_ability.get(uid) or readiness(dm, weights, shares.get(uid, 0.0)),
                 practice_tasks=[row["number"] for row in task_rows[:PRACTICE_TASKS]],
                 miss_advice=misses.advice_for(miss_reasons.get(uid, {})),
             )

@@ -1,10 +1,13 @@
-"""Scoring: all-or-nothing per question, linear scaled-score estimate (see domains.blueprint)."""
+"""Scoring: all-or-nothing per question; the scaled score is equated through IRT ability on a
+calibrated mock (progress.equating), else the linear estimate (see domains.blueprint)."""
 
 from django.db.models import Prefetch
 
 from domains import blueprint
 from domains.models import Domain
 from questions.models import VersionChoice
+
+from .equating import LINEAR, score_form
 
 MEETS = "Meets competencies"
 NEEDS = "Needs improvement"
@@ -24,7 +27,9 @@ def score_sitting(sitting, finished_at, save=True):
     (so a sitting finished after a regrade is scored like those re-scored by it). Mocks grade
     every item (unanswered is wrong), as do timed practice blocks; tutor-mode practice sets
     grade what was answered; an item a regrade dropped counts nowhere. Saves is_correct unless
-    `save` is false. 5 queries, whatever the number of items.
+    `save` is false. A mock is scored by ability when its form is calibrated, else by the
+    linear estimate (progress.equating.score_form; the result names the method). 5 queries
+    whatever the number of items, plus 2 for a mock.
     """
     items = list(
         sitting.items.select_related("question", "version").prefetch_related(
@@ -61,6 +66,11 @@ def score_sitting(sitting, finished_at, save=True):
     correct = sum(item.is_correct for item in graded)
     total = len(graded)
     scaled = blueprint.scaled_score(correct, total)
+    method = {"scoring_method": LINEAR, "ability": None, "ability_sd": None}
+    if sitting.is_mock:
+        method = score_form(items)
+        scaled = method.pop("scaled_score", scaled)
+        method.pop("passed", None)
     duration = max(0, int((finished_at - sitting.started_at).total_seconds()))
     result = {
         "regrades": regrade_notes(items, regrades),
@@ -69,6 +79,7 @@ def score_sitting(sitting, finished_at, save=True):
         "correct": correct,
         "total": total,
         "duration_seconds": duration,
+        **method,
         "domains": [
             domain_result(domains[domain_id], *per_domain[domain_id])
             for domain_id in sorted(per_domain, key=lambda d: domains[d].number)

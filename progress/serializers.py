@@ -4,7 +4,7 @@ these types describe them and render the new figures."""
 
 from rest_framework import serializers
 
-from .models import MissTag
+from .models import MissTag, Sitting
 
 
 class PeerOptionOutput(serializers.Serializer):
@@ -108,6 +108,26 @@ class ResultOutput(serializers.Serializer):
     total = serializers.IntegerField()
     duration_seconds = serializers.IntegerField()
     domains = DomainResultOutput(many=True)
+    scoring_method = serializers.ChoiceField(
+        choices=Sitting.ScoringMethod.choices,
+        help_text="equated: from the IRT ability on the mock's calibrated questions; linear:"
+        " 100 + 900 x share correct (practice sets, and mocks not yet calibrated)",
+    )
+    ability = serializers.FloatField(
+        allow_null=True, help_text="Equated mocks: the ability estimate (EAP), in logits"
+    )
+    ability_sd = serializers.FloatField(
+        allow_null=True, help_text="Equated mocks: the posterior SD of the ability, in logits"
+    )
+    calibrated_items = serializers.IntegerField(
+        allow_null=True, help_text="Mocks: how many scored questions are calibrated"
+    )
+    linear_reason = serializers.ChoiceField(
+        choices=["form", "bank"],
+        allow_null=True,
+        help_text="Why a mock kept the linear estimate: form (under 90 % of its questions"
+        " calibrated) or bank (under 65 calibrated live questions to define the reference form)",
+    )
 
 
 class SubmitOutput(serializers.Serializer):
@@ -139,10 +159,32 @@ class MissCountOutput(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+class ReadinessOutput(serializers.Serializer):
+    method = serializers.ChoiceField(
+        choices=["irt", "mastery"],
+        help_text="irt: from the ability posterior on calibrated mock answers, scored as an"
+        " equated mock; mastery: from domain mastery (Beta posteriors)",
+    )
+    predicted_score = serializers.IntegerField(help_text="Scaled (100-1000); irt: the median")
+    low = serializers.IntegerField(help_text="10th percentile of the next mock's score")
+    high = serializers.IntegerField(help_text="90th percentile of the next mock's score")
+    pass_probability = serializers.FloatField(help_text="Chance (0-1) of scoring 750 or more")
+    unanswered_share = serializers.FloatField(
+        help_text="Share (0-1) left unanswered in mocks of the last 90 days"
+    )
+    ability = serializers.FloatField(required=False, help_text="irt only: EAP ability, logits")
+    ability_sd = serializers.FloatField(required=False, help_text="irt only: its posterior SD")
+    answers = serializers.IntegerField(
+        required=False, help_text="irt only: calibrated mock answers behind the ability"
+    )
+
+
 class ProgressOutput(serializers.Serializer):
     domains = serializers.ListField(child=serializers.DictField())
     tasks = serializers.ListField(child=serializers.DictField())
-    readiness = serializers.DictField(allow_null=True)
+    readiness = ReadinessOutput(
+        allow_null=True, help_text="Null below 30 answers (or 3 in any domain): not enough data"
+    )
     standing = LatestStandingOutput(
         allow_null=True, help_text="The latest mock's percentile among first attempts"
     )

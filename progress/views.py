@@ -271,7 +271,7 @@ def results(request, pk):
         item["note_text"] = note["text"] if note else ""
         if unsaved.get("position") == item["position"]:
             item["note_text"] = unsaved.get("text", "")
-    result = sitting.result or {}
+    result = state.get("result") or {}
     regrades = [
         {
             "at": parse_datetime(r["at"]),
@@ -362,12 +362,13 @@ def progress_overview(user, now=None):
         .mocks()
         .filter(user=user)
         .order_by("finished_at")
-        .values("id", "finished_at", "scaled_score", "correct", "total")
+        .values("id", "finished_at", "scaled_score", "correct", "total", "scoring_method")
     )
     return {
         "progress": progress,
         "readiness": progress["readiness"],
         "mocks": mocks,
+        "equated_mocks": sum(m["scoring_method"] == Sitting.ScoringMethod.EQUATED for m in mocks),
         # Drawn when the template renders it, in the learner's time zone (activated then).
         "trend": partial(score_trend_svg, mocks),
         "mastery_chart": mastery_bars_svg(progress["domains"]),

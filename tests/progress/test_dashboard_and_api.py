@@ -63,7 +63,9 @@ def test_progress_and_report_api(api, alice, finished_mock, django_capture_on_co
         "high",
         "pass_probability",
         "unanswered_share",
+        "method",
     }
+    assert body["readiness"]["method"] == "mastery"  # nothing in the sample bank is calibrated
     assert api.get("/api/v1/reports/latest/").status_code == 404
     with django_capture_on_commit_callbacks(execute=True):  # built after the commit
         queued = api.post("/api/v1/reports/")

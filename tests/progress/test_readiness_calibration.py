@@ -11,6 +11,8 @@ count, so a correct model fails this test far less than 1 time in 100 (and the s
 import math
 import random
 
+import pytest
+
 from domains.blueprint import split_by_weight
 from progress.readiness import (
     PRIOR_CORRECT,
@@ -89,3 +91,65 @@ def test_conservative_mastery_does_not_overreact_to_small_samples():
     steady = Mastery.from_counts(60, 54)
     assert lucky.low < 0.75 < steady.low
     assert lucky.mean < steady.mean
+
+
+# The IRT path (progress.equating.forecast): learners with abilities from N(0, 1) (the scale the
+# calibration fits) take one mock of 75 items drawn from a 300-item calibrated bank, which is also
+# the reference form; the forecast from that mock's ability posterior is compared with the
+# equated score of a second, freshly drawn mock. Same tolerances as above; bins of 100 or more
+# learners are checked (passing is rarer at this ability spread).
+
+
+def simulate_irt(learners=5000, seed=20261130):
+    from progress.equating import ReferenceForm, ability_posterior, equate, forecast, p_right
+
+    rng = random.Random(seed)
+    a = [math.exp(rng.gauss(0, 0.3)) for _ in range(300)]
+    b = [rng.gauss(0, 1) for _ in range(300)]
+    reference = ReferenceForm(tuple(a), tuple(b))
+
+    def mock(theta):
+        form = rng.sample(range(300), 75)
+        fa, fb = [a[i] for i in form], [b[i] for i in form]
+        return [rng.random() < p_right(theta, x, y) for x, y in zip(fa, fb, strict=True)], fa, fb
+
+    outcomes = []
+    for _ in range(learners):
+        theta = rng.gauss(0, 1)
+        prediction = forecast(ability_posterior(*mock(theta)), reference)
+        outcomes.append((prediction, equate(*mock(theta), reference).scaled_score))
+    return outcomes
+
+
+@pytest.fixture(scope="module")
+def irt_outcomes():
+    return simulate_irt()
+
+
+def test_irt_pass_probabilities_are_calibrated(irt_outcomes):
+    bins = {}
+    for prediction, score in irt_outcomes:
+        b = min(int(prediction["pass_probability"] * 5), 4)
+        bins.setdefault(b, []).append((prediction["pass_probability"], score >= 750))
+    checked = 0
+    print("\nIRT readiness: predicted vs observed pass rate on the next mock")
+    for b, rows in sorted(bins.items()):
+        predicted = sum(p for p, _ in rows) / len(rows)
+        observed = sum(passed for _, passed in rows) / len(rows)
+        print(
+            f"  bin {b / 5:.1f}-{(b + 1) / 5:.1f}: {len(rows):5d} learners, "
+            f"predicted {predicted:.3f}, observed {observed:.3f}"
+        )
+        if len(rows) < 100:
+            continue
+        se = math.sqrt(max(predicted * (1 - predicted), 0.01) / len(rows))
+        assert abs(predicted - observed) <= 3 * se + 0.02, (predicted, observed, len(rows))
+        checked += 1
+    assert checked >= 4
+
+
+def test_irt_80_percent_interval_covers_the_next_mock_about_80_percent_of_the_time(irt_outcomes):
+    covered = sum(p["low"] <= score <= p["high"] for p, score in irt_outcomes) / len(irt_outcomes)
+    print(f"\nIRT readiness: 80 % interval covered the next mock {covered:.3f} of the time")
+    se = math.sqrt(0.8 * 0.2 / len(irt_outcomes))
+    assert abs(covered - 0.80) <= 3 * se + 0.02, covered

@@ -1,0 +1,371 @@
+"""Equated scaled scores and IRT readiness.
+
+The model, in a few lines:
+- An item calibrated by the nightly fit (`progress.models.ItemCalibration`, model 2PL or Rasch)
+  is right with probability P(θ) = 1 / (1 + exp(-a (θ - b))) for a learner of ability θ (logits;
+  the fit puts the learners' abilities on N(0, 1)).
+- A finished mock's ability is the EAP estimate (the posterior mean, with its SD) from the
+  learner's answers to the calibrated scored items of that form, with a N(0, 1) prior, on a
+  fixed quadrature grid (Bock & Mislevy 1982, "Adaptive EAP estimation of ability in a
+  microcomputer environment", Applied Psychological Measurement 6(4)). Unanswered counts as
+  wrong, as the score does; pilot items and items a regrade dropped count nowhere.
+- The **reference form** is the bank's average item: every live question version (published,
+  the question's current version) with a fitted calibration (model 2PL or Rasch; author-tag
+  priors don't count). Its expected share correct at θ is the mean of P(θ) over those versions.
+- The equated score of an ability is the linear estimate (`progress.readiness.to_scaled`,
+  100 + 900 × share; 750 at 72.2 %) of the share that ability expects on the reference form (its
+  true score, as in IRT true-score equating: Lord 1980, *Applications of Item Response Theory to
+  Practical Testing Problems*, ch. 13). So a learner who would get 72.2 % on a mock of average
+  difficulty scores 750 on any form, easy or hard; nothing about the scale is chosen beyond the
+  linear estimate it replaces.
+- A form counts as calibrated when at least 90 % of its scored items are (FORM_CALIBRATED_SHARE);
+  otherwise the mock is scored by the linear estimate, and the results page says so.
+- Readiness (`forecast`) reads the learner's ability posterior through the same mapping: the
+  next mock's EAP at true ability θ is about N(kθ, k²/I) with I the information of a random form
+  at θ (form length × the reference form's mean item information) and k = I / (1 + I), the
+  shrinkage of a N(0, 1) prior; mixed over the posterior it gives the probability of ≥ 750, the
+  median and an 80 % interval of the next equated score.
+
+The first part of this module is pure (sequences in, numbers out); the functions at the end read
+the database (noted in their docstrings).
+"""
+
+import functools
+import math
+from dataclasses import dataclass
+
+from domains import blueprint
+
+from .readiness import MIN_ANSWERS, Z80, normal_cdf, to_scaled
+
+# The quadrature grid: θ from -6 to 6 logits in steps of 0.2. A posterior on 65+ answers has an
+# SD near 0.3, over which a 0.2 step sums a smooth density to well under 0.01 logits.
+GRID = tuple(-6 + 0.2 * i for i in range(61))
+_LOG_PRIOR = tuple(-0.5 * t * t for t in GRID)  # N(0, 1), up to a constant
+FORM_CALIBRATED_SHARE = 0.9
+FITTED_MODELS = ("2pl", "rasch")
+LINEAR, EQUATED = "linear", "equated"
+# The share correct that rounds to 750 or more on the linear estimate.
+PASS_SHARE = (blueprint.PASSING_SCALED_SCORE - 0.5 - blueprint.MIN_SCALED_SCORE) / (
+    blueprint.MAX_SCALED_SCORE - blueprint.MIN_SCALED_SCORE
+)
+
+
+def p_right(theta, a, b):
+    """P(right) of a 2PL item (a per logit, b in logits) at ability `theta` (logits)."""
+    z = a * (theta - b)
+    if z < -35:
+        return math.exp(z)
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@functools.lru_cache(maxsize=8192)
+def _log_likelihood_rows(a, b):
+    """(log P, log(1 - P)) of item (a, b) at each GRID point, written to stay finite for any
+    a(θ - b). Cached: a bank has a few hundred items and every estimate reuses them."""
+    right, wrong = [], []
+    for theta in GRID:
+        z = a * (theta - b)
+        log_p = -(math.log1p(math.exp(-z)) if z > 0 else math.log1p(math.exp(z)) - z)
+        right.append(log_p)
+        wrong.append(log_p - z)
+    return tuple(right), tuple(wrong)
+
+
+def ability_posterior(correct, a, b):
+    """The posterior of θ on GRID from answers `correct` (bools) to items with discriminations
+    `a` and difficulties `b` (same length), N(0, 1) prior: a tuple of weights summing to 1.
+    Raises ValueError on sequences of different lengths."""
+    if not len(correct) == len(a) == len(b):
+        raise ValueError("correct, a and b must have the same length")
+    rows = [
+        _log_likelihood_rows(float(ai), float(bi))[0 if right else 1]
+        for right, ai, bi in zip(correct, a, b, strict=True)
+    ]
+    log_post = list(map(sum, zip(_LOG_PRIOR, *rows, strict=True)))
+    top = max(log_post)
+    weights = [math.exp(v - top) for v in log_post]
+    total = sum(weights)
+    return tuple(w / total for w in weights)
+
+
+def posterior_mean_sd(weights):
+    """(mean, SD) in logits of a posterior given as weights on GRID."""
+    mean = sum(w * t for w, t in zip(weights, GRID, strict=True))
+    var = sum(w * (t - mean) ** 2 for w, t in zip(weights, GRID, strict=True))
+    return mean, math.sqrt(var)
+
+
+def ability_eap(correct, a, b):
+    """EAP ability and posterior SD (logits) from answers `correct` to items (a, b), N(0, 1)
+    prior. Same signature and meaning as `progress.calibration.ability_eap` (branch `irt`), which
+    is to replace this one when both are merged; readiness needs the whole posterior
+    (`ability_posterior`), which stays here."""
+    return posterior_mean_sd(ability_posterior(correct, a, b))
+
+
+@dataclass(frozen=True)
+class ReferenceForm:
+    """Items (a, b) whose mean P(θ) defines the equated scale; see the module docstring."""
+
+    a: tuple
+    b: tuple
+
+    def __post_init__(self):
+        if not self.a or len(self.a) != len(self.b):
+            raise ValueError("a reference form needs items, with as many a as b")
+        # Readiness asks for the information at every grid point, once per learner.
+        object.__setattr__(self, "_grid_information", tuple(map(self.information, GRID)))
+        object.__setattr__(self, "_cut_ability", self._find_cut_ability())
+
+    def expected_share(self, theta):
+        """Expected share correct (0-1) at ability `theta` (logits)."""
+        return sum(p_right(theta, a, b) for a, b in zip(self.a, self.b, strict=True)) / len(self.a)
+
+    def information(self, theta):
+        """Mean Fisher information of one item at `theta`: a² P (1 - P), per item."""
+        total = 0.0
+        for a, b in zip(self.a, self.b, strict=True):
+            p = p_right(theta, a, b)
+            total += a * a * p * (1 - p)
+        return total / len(self.a)
+
+    @property
+    def grid_information(self):
+        """`information` at each GRID point."""
+        return self._grid_information
+
+    def scaled(self, theta):
+        """The equated scaled score (100-1000) of ability `theta`."""
+        return to_scaled(self.expected_share(theta), 1)
+
+    def cut_ability(self):
+        """The ability (logits) whose equated score is the pass mark (750)."""
+        return self._cut_ability
+
+    def _find_cut_ability(self):
+        # Bisection on the expected share, which rises with θ.
+        low, high = GRID[0], GRID[-1]
+        for _ in range(50):
+            mid = (low + high) / 2
+            if self.expected_share(mid) < PASS_SHARE:
+                low = mid
+            else:
+                high = mid
+        return high
+
+
+@dataclass(frozen=True)
+class Equated:
+    scaled_score: int
+    ability: float
+    ability_sd: float
+    items: int
+
+    @property
+    def passed(self):
+        return self.scaled_score >= blueprint.PASSING_SCALED_SCORE
+
+
+def equate(correct, a, b, reference):
+    """The equated score of answers `correct` to calibrated items (a, b), through `reference`
+    (a ReferenceForm): Equated(scaled_score, ability, ability_sd, items)."""
+    theta, sd = ability_eap(correct, a, b)
+    return Equated(reference.scaled(theta), theta, sd, len(correct))
+
+
+def form_is_calibrated(calibrated, scored):
+    """True when `calibrated` of the `scored` items of a form (counts) reach the share needed
+    to score it by ability (FORM_CALIBRATED_SHARE of them, and at least one)."""
+    return scored > 0 and calibrated >= FORM_CALIBRATED_SHARE * scored
+
+
+def forecast(weights, reference, form_length=blueprint.QUESTIONS_PER_EXAM):
+    """Predict the next mock's equated score from an ability posterior (`weights` on GRID) for a
+    random form of `form_length` scored items drawn from `reference` (see the module docstring).
+
+    Returns {predicted_score (median), low, high (10th and 90th percentiles), pass_probability
+    (0-1), ability, ability_sd}. Costs about 60 × len(reference) logistic evaluations.
+    """
+    cut = reference.cut_ability()
+    parts = []  # (weight, mean, sd) of the next EAP, per grid point
+    for j, (w, theta) in enumerate(zip(weights, GRID, strict=True)):
+        if w < 1e-9:
+            continue
+        info = form_length * reference.grid_information[j]
+        k = info / (1 + info)
+        parts.append((w, k * theta, max(math.sqrt(info) / (1 + info), 1e-6)))
+    total = sum(w for w, _, _ in parts)
+
+    def cdf(x):
+        return sum(w * normal_cdf((x - m) / s) for w, m, s in parts) / total
+
+    def quantile(q):
+        low, high = GRID[0], GRID[-1]
+        for _ in range(24):
+            mid = (low + high) / 2
+            low, high = (mid, high) if cdf(mid) < q else (low, mid)
+        return (low + high) / 2
+
+    tail = normal_cdf(-Z80)
+    theta, sd = posterior_mean_sd(weights)
+    return {
+        "predicted_score": reference.scaled(quantile(0.5)),
+        "low": reference.scaled(quantile(tail)),
+        "high": reference.scaled(quantile(1 - tail)),
+        "pass_probability": round(1 - cdf(cut), 4),
+        "ability": round(theta, 3),
+        "ability_sd": round(sd, 3),
+    }
+
+
+# From the database -------------------------------------------------------------------------
+
+MIN_REFERENCE_ITEMS = blueprint.SCORED_ON_REAL_EXAM
+READINESS_WINDOW_DAYS = 90
+
+
+def reference_form():
+    """The ReferenceForm of the live bank (module docstring), or None while fewer than
+    MIN_REFERENCE_ITEMS (65) live versions have a fitted calibration. One query (a row per live
+    version, ~550); building the form costs ~45 ms for 550 items, so the last few are kept."""
+    from questions.models import Question
+
+    from .models import ItemCalibration
+
+    rows = list(
+        ItemCalibration.objects.filter(
+            model__in=FITTED_MODELS,
+            version_id__in=Question.objects.live().values("current_version_id"),
+        )
+        .order_by("version_id")
+        .values_list("discrimination", "difficulty")
+    )
+    if len(rows) < MIN_REFERENCE_ITEMS:
+        return None
+    return _reference_form(tuple(a for a, _ in rows), tuple(b for _, b in rows))
+
+
+@functools.lru_cache(maxsize=4)
+def _reference_form(a, b):
+    # The parameters change once a night; the same parameters give the same form.
+    return ReferenceForm(a, b)
+
+
+def score_form(items, reference=None):
+    """How a finished mock is scored, from its graded `items` (SittingItems; `is_correct` None
+    means not scored; pilots are skipped): by ability when the form is calibrated and the bank
+    has a reference form, else by the linear estimate.
+
+    Returns {scoring_method ("equated" or "linear"), scaled_score and passed (equated only),
+    ability and ability_sd (logits, None when linear), calibrated_items (count), linear_reason
+    ("form": under 90 % of the form calibrated; "bank": no reference form yet; None when
+    equated)}. Two queries (one when `reference` is given).
+    """
+    from .models import ItemCalibration
+
+    scored = [i for i in items if i.is_correct is not None and not i.is_pilot]
+    params = {
+        version_id: (a, b)
+        for version_id, a, b in ItemCalibration.objects.filter(
+            version_id__in={i.version_id for i in scored}, model__in=FITTED_MODELS
+        ).values_list("version_id", "discrimination", "difficulty")
+    }
+    calibrated = [i for i in scored if i.version_id in params]
+    linear = {
+        "scoring_method": LINEAR,
+        "ability": None,
+        "ability_sd": None,
+        "calibrated_items": len(calibrated),
+    }
+    if not form_is_calibrated(len(calibrated), len(scored)):
+        return {**linear, "linear_reason": "form"}
+    reference = reference or reference_form()
+    if reference is None:
+        return {**linear, "linear_reason": "bank"}
+    result = equate(
+        [bool(i.is_correct) for i in calibrated],
+        [params[i.version_id][0] for i in calibrated],
+        [params[i.version_id][1] for i in calibrated],
+        reference,
+    )
+    return {
+        "scoring_method": EQUATED,
+        "scaled_score": result.scaled_score,
+        "passed": result.passed,
+        "ability": result.ability,
+        "ability_sd": result.ability_sd,
+        "calibrated_items": result.items,
+        "linear_reason": None,
+    }
+
+
+def recent_mock_answers(user_ids, now=None):
+    """{user id: (correct, a, b)}: each learner's scored answers (pilots, dropped and unscored
+    items left out; unanswered is wrong) in mocks finished in the last 90 days to versions with
+    a fitted calibration, the latest answer per question only. One query."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import SittingItem
+
+    now = now or timezone.now()
+    rows = (
+        SittingItem.objects.filter(
+            sitting__user_id__in=user_ids,
+            sitting__mode="mock",
+            sitting__status="finished",
+            sitting__finished_at__gte=now - timedelta(days=READINESS_WINDOW_DAYS),
+            is_pilot=False,
+            scored=True,
+            is_correct__isnull=False,
+            version__calibration__model__in=FITTED_MODELS,
+        )
+        .order_by("sitting__user_id", "question_id", "-sitting__finished_at", "-id")
+        .values_list(
+            "sitting__user_id",
+            "question_id",
+            "is_correct",
+            "version__calibration__discrimination",
+            "version__calibration__difficulty",
+        )
+    )
+    out, seen = {}, set()
+    for user_id, question_id, right, a, b in rows:
+        if (user_id, question_id) in seen:
+            continue
+        seen.add((user_id, question_id))
+        correct, a_list, b_list = out.setdefault(user_id, ([], [], []))
+        correct.append(bool(right))
+        a_list.append(a)
+        b_list.append(b)
+    return out
+
+
+def irt_readiness(user_ids, now=None, unanswered=None, reference=None):
+    """{user id: readiness} by the IRT model for learners in `user_ids` with at least
+    MIN_ANSWERS (30) answers in `recent_mock_answers`, while the bank has a reference form;
+    other learners are absent (their readiness comes from domain mastery).
+
+    Each readiness is `forecast`'s dict plus method "irt", answers (count) and unanswered_share
+    (from `unanswered`, {user id: share}; shown, already in the ability since unanswered counts
+    as wrong). Two queries (one when `reference` is given).
+    """
+    answers = recent_mock_answers(user_ids, now)
+    answers = {uid: rows for uid, rows in answers.items() if len(rows[0]) >= MIN_ANSWERS}
+    if not answers:
+        return {}
+    reference = reference or reference_form()
+    if reference is None:
+        return {}
+    unanswered = unanswered or {}
+    return {
+        uid: {
+            **forecast(ability_posterior(correct, a, b), reference),
+            "unanswered_share": round(unanswered.get(uid, 0.0), 4),
+            "method": "irt",
+            "answers": len(correct),
+        }
+        for uid, (correct, a, b) in answers.items()
+    }
