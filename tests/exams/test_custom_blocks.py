@@ -201,3 +201,35 @@ def test_an_open_timed_block_is_not_ended_by_starting_other_practice(alice, api,
     from progress.models import Sitting
 
     assert Sitting.objects.get(pk=first.json()["id"]).status == "in_progress"
+
+
+def test_the_latest_answer_and_flag_go_by_time_not_by_id(alice, sample_bank):
+    """Ids need not follow the learner's time (a restored backup renumbers rows, a sitting dealt
+    earlier can be answered later): the sitting with the higher ids is the *earlier* one here."""
+    qs = list(Question.objects.live().for_domain(3).order_by("id")[:3])
+    ids = [q.id for q in qs]
+    now = timezone.now()
+    later = assembly.create_sitting(alice, "practice", ids, rng=random.Random(5), now=now)
+    item = {i.question_id: i for i in later.items.select_related("version")}
+    # Later in time: q0 wrong and flagged, q1 flagged without an answer, q2 wrong.
+    later.save_answer(item[ids[0]].position, selected=wrong_ids(item[ids[0]]), flagged=True)
+    later.save_answer(item[ids[1]].position, flagged=True)
+    later.save_answer(item[ids[2]].position, selected=wrong_ids(item[ids[2]]))
+    later.end()
+    earlier = assembly.create_sitting(alice, "practice", ids, rng=random.Random(6), now=now)
+    # Earlier in time (higher ids): all three right, none flagged.
+    for i in earlier.items.select_related("version"):
+        earlier.save_answer(i.position, selected=correct_ids(i))
+    earlier.end()
+    a_day = timedelta(days=1)
+    Sitting.objects.filter(pk=earlier.pk).update(started_at=now - a_day, finished_at=now - a_day)
+    earlier.items.update(answered_at=now - a_day)
+    assert max(later.items.values_list("id", flat=True)) < min(
+        earlier.items.values_list("id", flat=True)
+    )
+
+    assert blocks.source_question_ids(alice, "flagged") == {ids[0], ids[1]}
+    assert blocks.source_question_ids(alice, "incorrect") == {ids[0], ids[2]}
+    assert set(assembly.missed_question_ids(alice)) == {ids[0], ids[2]}
+    counts = blocks.available_counts(alice, domains=[3], sources=["flagged"])
+    assert counts["sources"]["flagged"] == 2 and counts["sources"]["incorrect"] == 2
