@@ -1,8 +1,9 @@
 """Learners' data rights: export everything we hold about a learner, and delete the account.
 
 Deletion keeps the anonymous evidence item statistics are computed from: finished sittings and
-their answers move to one inactive "deleted learners" account (no name, no email, no login),
-so facility, discrimination and pick rates stay what they were. Everything personal goes: the
+their answers move to a fresh inactive anonymous account of their own (no name, no email, no
+login; one per deleted learner), so facility, discrimination, pick rates, the learners behind
+them and peer standings stay what they were. Everything personal goes: the
 login, profile, open sittings, reports, review queue, misconception hits, problem reports,
 memberships, API tokens and sessions. A study group the learner owns passes to its longest-
 standing other member, or closes when there is none.
@@ -177,20 +178,21 @@ def _iso(value, owner_id):
     return value
 
 
-def deleted_learners_account():
-    """The inactive account, with no usable password, that holds deleted learners' anonymous
-    answers. Registration refuses the reserved name; should an active account hold it anyway
-    (made before that rule), it is never used: a fresh reserved account is made instead."""
+def new_anonymous_learner():
+    """A fresh inactive account with no usable password, name or email, to hold one deleted
+    learner's finished sittings: `deleted-learners-<16 hex digits>`. One per deleted learner, so
+    every per-learner figure (the distinct learners behind item statistics, each learner's first
+    mock in peer standings) still counts them as the learners they were; one shared account
+    would collapse them into one learner. Registration refuses the reserved prefix, and the
+    account cannot sign in (inactive, password "!")."""
     import secrets
 
     User = get_user_model()
-    for user in User.objects.filter(username__startswith=DELETED_USERNAME, is_active=False):
-        if not user.has_usable_password():
-            return user
-    name = DELETED_USERNAME
-    while User.objects.filter(username=name).exists():
-        name = f"{DELETED_USERNAME}-{secrets.token_hex(4)}"
-    return User.objects.create(username=name, is_active=False, email="", password="!")
+    while True:
+        name = f"{DELETED_USERNAME}-{secrets.token_hex(8)}"
+        # An active account made before the prefix was reserved may hold any such name.
+        if not User.objects.filter(username__iexact=name).exists():
+            return User.objects.create(username=name, is_active=False, email="", password="!")
 
 
 def is_reserved_username(name):
@@ -204,7 +206,7 @@ def delete_account(user):
     from examprep.accounts import end_other_sessions, revoke_tokens
 
     with transaction.atomic():
-        anonymous = deleted_learners_account()
+        anonymous = new_anonymous_learner()
         Sitting.objects.filter(user=user, status=Sitting.Status.IN_PROGRESS).delete()
         kept = Sitting.objects.filter(user=user).update(user=anonymous)
         handed, closed = 0, 0
