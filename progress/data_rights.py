@@ -10,11 +10,13 @@ standing other member, or closes when there is none.
 """
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from questions.models import ProblemReport
 
+from .groups import lock_groups
 from .models import (
     Membership,
     MisconceptionHit,
@@ -202,15 +204,36 @@ def is_reserved_username(name):
 
 def delete_account(user):
     """Delete `user` as described in the module docstring. Returns a summary:
-    {sittings_kept_anonymously, groups_handed_over, groups_closed}."""
+    {sittings_kept_anonymously, groups_handed_over, groups_closed}.
+
+    Safe against other members of the same groups deleting their accounts or leaving at the
+    same moment: the groups are locked first (groups.lock_groups) and owners and members read
+    after the lock; a deadlock or serialization failure elsewhere is retried once."""
+    for attempt in (1, 2):
+        try:
+            return _delete_account(user)
+        except OperationalError:  # deadlock detected, serialization failure, SQLite busy
+            if attempt == 2:
+                raise
+
+
+def _delete_account(user):
     from examprep.accounts import end_other_sessions, revoke_tokens
 
     with transaction.atomic():
+        # Before anything else: another member's deletion may be handing a group to this user.
+        groups = lock_groups(
+            StudyGroup.objects.filter(
+                Q(owner=user) | Q(pk__in=Membership.objects.filter(user=user).values("group_id"))
+            )
+        )
         anonymous = new_anonymous_learner()
         Sitting.objects.filter(user=user, status=Sitting.Status.IN_PROGRESS).delete()
         kept = Sitting.objects.filter(user=user).update(user=anonymous)
         handed, closed = 0, 0
-        for group in StudyGroup.objects.filter(owner=user).select_for_update():
+        for group in groups:
+            if group.owner_id != user.id:
+                continue
             successor = group.memberships.exclude(user=user).order_by("joined_at", "id").first()
             if successor is None:
                 group.delete()
