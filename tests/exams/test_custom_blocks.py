@@ -2,6 +2,7 @@
 statements) and timed blocks (2.4 minutes a question, no feedback until the end)."""
 
 import random
+import re
 from datetime import timedelta
 
 import pytest
@@ -105,8 +106,13 @@ def test_api_starts_a_custom_block(api, history):
 
 def test_practice_page_shows_counts_and_starts_a_block(alice_client, history):
     page = alice_client.get("/practice/")
-    assert "Incorrect (your latest answer was wrong) — 2 available" in page.text
-    assert "Flagged (flagged in a sitting, not unflagged since) — 2 available" in page.text
+    assert _source_counts(page.text) == {
+        "unused": Question.objects.live().count() - 6,
+        "incorrect": 2,
+        "flagged": 2,
+        "all": Question.objects.live().count(),
+    }
+    assert "Flagged (flagged in a sitting, not unflagged since) — <span" in page.text
     response = alice_client.post("/practice/", {"sources": ["flagged"], "count": 5})
     sitting = Sitting.objects.in_progress().get()
     assert response.url == f"/sittings/{sitting.id}/"
@@ -114,6 +120,48 @@ def test_practice_page_shows_counts_and_starts_a_block(alice_client, history):
         history[2].id,
         history[4].id,
     }
+
+
+def _source_counts(html):
+    return {s: int(n) for s, n in re.findall(r'data-source-count="(\w+)">(\d+)<', html)}
+
+
+def test_practice_page_counts_follow_the_domains_and_tasks_ticked(
+    alice_client, alice, history, django_assert_max_num_queries
+):
+    """Server-rendered for the state the page opens in (a link's ?domain=/?task=, a posted
+    form shown again); practice.js updates the same figures from the API as boxes change."""
+    from domains.models import Domain, TaskStatement
+
+    in_domain_2 = Question.objects.live().for_domain(2).count()
+    domain_2 = Domain.objects.get(number=2)
+    with django_assert_max_num_queries(14):
+        page = alice_client.get(f"/practice/?domain={domain_2.pk}")
+    # Alice's misses and flags are all in domain 1: none of them is in domain 2.
+    assert _source_counts(page.text) == {
+        "unused": in_domain_2,
+        "incorrect": 0,
+        "flagged": 0,
+        "all": in_domain_2,
+    }
+    assert f"{in_domain_2} questions match your choice." in page.text
+    missed_task = TaskStatement.objects.get(questions=history[1].id)
+    page = alice_client.get(f"/practice/?task={missed_task.pk}")
+    missed_there = [q for q in (history[1], history[4]) if q.task_id == missed_task.pk]
+    assert _source_counts(page.text)["incorrect"] == len(missed_there)
+    other_task = TaskStatement.objects.exclude(pk=missed_task.pk).filter(domain__number=1).first()
+    page = alice_client.get(f"/practice/?task={other_task.pk}")
+    assert _source_counts(page.text)["incorrect"] == 2 - len(missed_there)
+    # A form sent back with an error keeps the scope and sources it was sent with.
+    page = alice_client.post(
+        "/practice/",
+        {"domains": [domain_2.pk], "sources": ["incorrect"], "count": 5},
+    )
+    assert "No published questions match" in page.text
+    assert _source_counts(page.text)["incorrect"] == 0
+    assert "0 questions match your choice." in page.text
+    everything = alice_client.get("/practice/?domain=x&task=99999999999999999999")
+    assert _source_counts(everything.text)["all"] == Question.objects.live().count()
 
 
 def test_timed_block_deadline_is_two_point_four_minutes_a_question(api, alice, sample_bank):
