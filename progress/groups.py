@@ -34,9 +34,8 @@ def lock_groups(groups):
 
 def join(user, code):
     with transaction.atomic():
-        group = next(
-            iter(lock_groups(StudyGroup.objects.filter(join_code=code.strip().upper()))), None
-        )
+        locked = lock_groups(StudyGroup.objects.filter(join_code=code.strip().upper()))
+        group = locked[0] if locked else None
         if group is None:
             raise GroupError("No group has that code. Check it with the person who shared it.")
         if group.memberships.count() >= MAX_GROUP_SIZE:
