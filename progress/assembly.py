@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Max, Q, Window
-from django.db.models.functions import Random, RowNumber
+from django.db.models.functions import Coalesce, Random, RowNumber
 from django.utils import timezone
 
 from domains import blueprint
@@ -165,22 +165,39 @@ def pick_practice_questions(
     return [q[0] for q in picked]
 
 
+def latest_per_question(items):
+    """Of `items` (a SittingItem queryset), the one per question the learner touched last, as a
+    queryset of ids for `id__in`. Touched = answered (`answered_at`), else dealt (its sitting's
+    start; a learner has one open sitting at a time, so sittings never overlap); ties go to the
+    later sitting, then the higher id. Not by id alone: ids follow when items were made, not when
+    the learner answered them (a restored backup, a sitting dealt earlier and answered later)."""
+    touched = Coalesce("answered_at", "sitting__started_at")
+    return (
+        items.annotate(
+            recency=Window(
+                RowNumber(),
+                partition_by=[F("question_id")],
+                order_by=[touched.desc(), F("sitting__started_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(recency=1)
+        .values("id")
+    )
+
+
 def missed_question_ids(user):
     """Questions whose latest answer by `user` was wrong. Questions left unanswered are not
-    "missed" (see not_reached_question_ids). Two queries."""
-    latest = (
+    "missed" (see not_reached_question_ids). One query."""
+    latest = latest_per_question(
         SittingItem.objects.filter(
             sitting__user=user,
             is_correct__isnull=False,
             answered_at__isnull=False,
             question__in=Question.objects.live(),
         )
-        .values("question_id")
-        .annotate(last=Max("id"))
-        .values_list("last", flat=True)
     )
     return list(
-        SittingItem.objects.filter(id__in=list(latest), is_correct=False).values_list(
+        SittingItem.objects.filter(id__in=latest, is_correct=False).values_list(
             "question_id", flat=True
         )
     )
@@ -189,16 +206,13 @@ def missed_question_ids(user):
 def not_reached_question_ids(user):
     """Questions the learner left unanswered in a finished mock and has not answered since
     (typically the rest of a mock whose time ran out). They score zero but say nothing about
-    knowledge, so they are kept out of the review queue and the missed list. Two queries."""
-    latest = (
+    knowledge, so they are kept out of the review queue and the missed list. One query."""
+    latest = latest_per_question(
         SittingItem.objects.filter(sitting__user=user, sitting__status=Sitting.Status.FINISHED)
-        .values("question_id")
-        .annotate(last=Max("id"))
-        .values_list("last", flat=True)
     )
     return list(
         SittingItem.objects.filter(
-            id__in=list(latest), answered_at__isnull=True, sitting__mode=Sitting.Mode.MOCK
+            id__in=latest, answered_at__isnull=True, sitting__mode=Sitting.Mode.MOCK
         ).values_list("question_id", flat=True)
     )
 

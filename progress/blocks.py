@@ -11,7 +11,7 @@ Sources (a learner may combine any of them; "all" makes the others redundant):
 - all: every published question.
 """
 
-from django.db.models import Max, Q
+from django.db.models import Q
 
 from questions.models import Question
 
@@ -28,17 +28,16 @@ SOURCE_LABELS = {
 
 
 def flagged_question_ids(user):
-    """Live questions whose latest touched item (answered or flagged) is flagged. Two queries."""
-    latest = (
-        SittingItem.objects.filter(sitting__user=user)
-        .filter(Q(flagged=True) | Q(answered_at__isnull=False))
-        .values("question_id")
-        .annotate(last=Max("id"))
-        .values_list("last", flat=True)
+    """Live questions whose latest touched item (answered or flagged; latest by time, see
+    assembly.latest_per_question) is flagged. One query."""
+    latest = assembly.latest_per_question(
+        SittingItem.objects.filter(sitting__user=user).filter(
+            Q(flagged=True) | Q(answered_at__isnull=False)
+        )
     )
     return set(
         SittingItem.objects.filter(
-            id__in=list(latest), flagged=True, question__in=Question.objects.live()
+            id__in=latest, flagged=True, question__in=Question.objects.live()
         ).values_list("question_id", flat=True)
     )
 

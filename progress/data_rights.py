@@ -1,19 +1,22 @@
 """Learners' data rights: export everything we hold about a learner, and delete the account.
 
 Deletion keeps the anonymous evidence item statistics are computed from: finished sittings and
-their answers move to one inactive "deleted learners" account (no name, no email, no login),
-so facility, discrimination and pick rates stay what they were. Everything personal goes: the
+their answers move to a fresh inactive anonymous account of their own (no name, no email, no
+login; one per deleted learner), so facility, discrimination, pick rates, the learners behind
+them and peer standings stay what they were. Everything personal goes: the
 login, profile, open sittings, reports, review queue, misconception hits, problem reports,
 memberships, API tokens and sessions. A study group the learner owns passes to its longest-
 standing other member, or closes when there is none.
 """
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from questions.models import ProblemReport
 
+from .groups import lock_groups
 from .models import (
     Membership,
     MisconceptionHit,
@@ -180,20 +183,21 @@ def _iso(value, owner_id):
     return value
 
 
-def deleted_learners_account():
-    """The inactive account, with no usable password, that holds deleted learners' anonymous
-    answers. Registration refuses the reserved name; should an active account hold it anyway
-    (made before that rule), it is never used: a fresh reserved account is made instead."""
+def new_anonymous_learner():
+    """A fresh inactive account with no usable password, name or email, to hold one deleted
+    learner's finished sittings: `deleted-learners-<16 hex digits>`. One per deleted learner, so
+    every per-learner figure (the distinct learners behind item statistics, each learner's first
+    mock in peer standings) still counts them as the learners they were; one shared account
+    would collapse them into one learner. Registration refuses the reserved prefix, and the
+    account cannot sign in (inactive, password "!")."""
     import secrets
 
     User = get_user_model()
-    for user in User.objects.filter(username__startswith=DELETED_USERNAME, is_active=False):
-        if not user.has_usable_password():
-            return user
-    name = DELETED_USERNAME
-    while User.objects.filter(username=name).exists():
-        name = f"{DELETED_USERNAME}-{secrets.token_hex(4)}"
-    return User.objects.create(username=name, is_active=False, email="", password="!")
+    while True:
+        name = f"{DELETED_USERNAME}-{secrets.token_hex(8)}"
+        # An active account made before the prefix was reserved may hold any such name.
+        if not User.objects.filter(username__iexact=name).exists():
+            return User.objects.create(username=name, is_active=False, email="", password="!")
 
 
 def is_reserved_username(name):
@@ -203,15 +207,36 @@ def is_reserved_username(name):
 
 def delete_account(user):
     """Delete `user` as described in the module docstring. Returns a summary:
-    {sittings_kept_anonymously, groups_handed_over, groups_closed}."""
+    {sittings_kept_anonymously, groups_handed_over, groups_closed}.
+
+    Safe against other members of the same groups deleting their accounts or leaving at the
+    same moment: the groups are locked first (groups.lock_groups) and owners and members read
+    after the lock; a deadlock or serialization failure elsewhere is retried once."""
+    for attempt in (1, 2):
+        try:
+            return _delete_account(user)
+        except OperationalError:  # deadlock detected, serialization failure, SQLite busy
+            if attempt == 2:
+                raise
+
+
+def _delete_account(user):
     from examprep.accounts import end_other_sessions, revoke_tokens
 
     with transaction.atomic():
-        anonymous = deleted_learners_account()
+        # Before anything else: another member's deletion may be handing a group to this user.
+        groups = lock_groups(
+            StudyGroup.objects.filter(
+                Q(owner=user) | Q(pk__in=Membership.objects.filter(user=user).values("group_id"))
+            )
+        )
+        anonymous = new_anonymous_learner()
         Sitting.objects.filter(user=user, status=Sitting.Status.IN_PROGRESS).delete()
         kept = Sitting.objects.filter(user=user).update(user=anonymous)
         handed, closed = 0, 0
-        for group in StudyGroup.objects.filter(owner=user).select_for_update():
+        for group in groups:
+            if group.owner_id != user.id:
+                continue
             successor = group.memberships.exclude(user=user).order_by("joined_at", "id").first()
             if successor is None:
                 group.delete()

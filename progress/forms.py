@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.html import format_html
 
 from domains import blueprint
 from domains.models import Domain, TaskStatement
@@ -56,8 +57,16 @@ class PracticeForm(forms.Form):
         from .blocks import SOURCE_LABELS
 
         counts = counts or {}
+        # The count sits in its own element so practice.js can update it as the scope changes.
         self.fields["sources"].choices = [
-            (s, f"{label} — {counts[s]} available" if s in counts else label)
+            (
+                s,
+                format_html(
+                    '{} — <span data-source-count="{}">{}</span> available', label, s, counts[s]
+                )
+                if s in counts
+                else label,
+            )
             for s, label in SOURCE_LABELS.items()
         ]
 

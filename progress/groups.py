@@ -1,5 +1,6 @@
 """Study groups: what members see of each other (progress summaries, never answers)."""
 
+from django.db import transaction
 from django.db.models import Max
 from django.shortcuts import get_object_or_404
 
@@ -22,30 +23,51 @@ def get_group_for_member(user, pk):
     return get_object_or_404(StudyGroup.objects.for_member(user).select_related("owner"), pk=pk)
 
 
+def lock_groups(groups):
+    """Lock the rows of `groups` (a StudyGroup queryset) in id order and return them, as read
+    after the lock. Call it inside `transaction.atomic()`, first, before any change to who is
+    in a group or owns it (joining, leaving, removing, an account deletion handing groups
+    over): two such changes at once then run one after the other, each seeing the other's
+    result (the owner it handed over to, the member who left), and taking the locks in one
+    order they cannot deadlock. One query."""
+    return list(StudyGroup.objects.select_for_update().filter(pk__in=groups).order_by("pk"))
+
+
 def join(user, code):
-    group = StudyGroup.objects.filter(join_code=code.strip().upper()).first()
-    if group is None:
-        raise GroupError("No group has that code. Check it with the person who shared it.")
-    if group.memberships.count() >= MAX_GROUP_SIZE:
-        raise GroupError(f"That group is full ({MAX_GROUP_SIZE} members).")
-    Membership.objects.get_or_create(group=group, user=user)
+    with transaction.atomic():
+        locked = lock_groups(StudyGroup.objects.filter(join_code=code.strip().upper()))
+        group = locked[0] if locked else None
+        if group is None:
+            raise GroupError("No group has that code. Check it with the person who shared it.")
+        if group.memberships.count() >= MAX_GROUP_SIZE:
+            raise GroupError(f"That group is full ({MAX_GROUP_SIZE} members).")
+        Membership.objects.get_or_create(group=group, user=user)
     return group
 
 
 def leave(user, group):
-    if group.owner_id == user.id and group.memberships.count() > 1:
-        raise GroupError("Hand the group over or remove the other members before the owner leaves.")
-    Membership.objects.filter(group=group, user=user).delete()
-    if not group.memberships.exists():
-        group.delete()
+    with transaction.atomic():
+        locked = lock_groups(StudyGroup.objects.filter(pk=group.pk))
+        if not locked:
+            return  # closed meanwhile (its last other member deleted their account)
+        group = locked[0]
+        if group.owner_id == user.id and group.memberships.count() > 1:
+            raise GroupError(
+                "Hand the group over or remove the other members before the owner leaves."
+            )
+        Membership.objects.filter(group=group, user=user).delete()
+        if not group.memberships.exists():
+            group.delete()
 
 
 def remove_member(owner, group, user_id):
-    if group.owner_id != owner.id:
-        raise GroupError("Only the group's owner can remove members.")
-    if user_id == owner.id:
-        raise GroupError("The owner cannot remove themselves; leave the group instead.")
-    Membership.objects.filter(group=group, user_id=user_id).delete()
+    with transaction.atomic():
+        locked = lock_groups(StudyGroup.objects.filter(pk=group.pk))
+        if not locked or locked[0].owner_id != owner.id:
+            raise GroupError("Only the group's owner can remove members.")
+        if user_id == owner.id:
+            raise GroupError("The owner cannot remove themselves; leave the group instead.")
+        Membership.objects.filter(group=group, user_id=user_id).delete()
 
 
 def group_progress(group, now=None):

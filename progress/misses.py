@@ -2,7 +2,8 @@
 
 Tags are given where answer data is shown: a checked tutor-mode practice item or any item of a
 finished sitting (never an open mock or timed block). Wrong and unanswered items take the miss
-reasons; right items take only "guessed right", which also puts the question into spaced review
+reasons ("ran out of time" only against a clock: mocks and timed blocks, not untimed practice);
+right items take only "guessed right", which also puts the question into spaced review
 (luck is not knowledge). The weak-domain report reads the log (see reports.build_reports):
 misreads and running out of time are test-taking problems, so they are taken out of the content
 ranking and answered with test-taking advice instead.
@@ -58,10 +59,13 @@ def reviewable_item(user, sitting_pk, position):
 
 
 def allowed_reasons(item):
-    """Reasons that fit the item: "guessed right" for a right answer, the others otherwise."""
+    """Reasons that fit the item: "guessed right" for a right answer, the others otherwise;
+    "ran out of time" only in a sitting against the clock (a mock or a timed block), never in
+    untimed tutor-mode practice. Reads `item.sitting` (loaded with the item: no query)."""
     if item.is_correct:
         return [Reason.GUESSED]
-    return [r for r in Reason if r != Reason.GUESSED]
+    timed = item.sitting.is_timed
+    return [r for r in Reason if r != Reason.GUESSED and (timed or r != Reason.TIME)]
 
 
 def tag(user, item, reason, now=None):

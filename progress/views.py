@@ -9,7 +9,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from domains import blueprint
-from domains.models import Domain
+from domains.models import Domain, TaskStatement
 
 from . import assembly, blocks
 from .access import get_sitting_for_user
@@ -102,10 +102,9 @@ def _mock_in_progress(request, exc):
 
 @login_required
 def practice(request):
-    counts = blocks.available_counts(request.user)
-    form = PracticeForm(
-        request.POST or None, initial=_practice_initial(request), counts=counts["sources"]
-    )
+    initial = _practice_initial(request)
+    counts = blocks.available_counts(request.user, **_practice_scope(request, initial))
+    form = PracticeForm(request.POST or None, initial=initial, counts=counts["sources"])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -139,8 +138,32 @@ def practice(request):
         {
             "form": form,
             "domains": Domain.objects.with_tasks(),
+            "available": counts["selected"],
         },
     )
+
+
+def _practice_scope(request, initial):
+    """The domain and task numbers, and the sources, the page is showing ticked (posted, or the
+    initial `?domain=`/`?task=` ids), for its counts: {domains, tasks, sources}. Ids that are not
+    a row's are ignored here (the form reports them). Two queries."""
+    data = request.POST if request.method == "POST" else None
+
+    def ids(name, initial_name):
+        values = data.getlist(name) if data is not None else initial.get(initial_name, [])
+        return [v for v in values if v.isascii() and v.isdigit() and len(v) <= 18]
+
+    return {
+        "domains": list(
+            Domain.objects.filter(pk__in=ids("domains", "domains")).values_list("number", flat=True)
+        ),
+        "tasks": list(
+            TaskStatement.objects.filter(pk__in=ids("tasks", "tasks")).values_list(
+                "number", flat=True
+            )
+        ),
+        "sources": [s for s in (data.getlist("sources") if data else []) if s in blocks.SOURCES],
+    }
 
 
 def _practice_initial(request):

@@ -11,10 +11,11 @@ def learner_has_met(user, question):
 
 
 def version_seen_by(user, question):
-    """The version of `question` the learner was last given (the current one for staff)."""
+    """The version of `question` the learner was last given (the current one for staff): by when
+    its sitting started, not by id (ids need not follow time, e.g. after a restored backup)."""
     version_id = (
         SittingItem.objects.filter(sitting__user=user, question=question)
-        .order_by("-id")
+        .order_by("-sitting__started_at", "-id")
         .values_list("version_id", flat=True)
         .first()
     )

@@ -1,5 +1,6 @@
-// The practice page: say how many questions the current choice (sources x domains/tasks) holds
-// before the learner starts, asking the API as boxes are ticked.
+// The practice page: say how many questions each source and the current choice (sources x
+// domains/tasks) hold before the learner starts, asking the API as boxes are ticked (the server
+// renders the figures for the initial state).
 (function () {
   "use strict";
   const form = document.getElementById("practice-form");
@@ -26,8 +27,12 @@
       if (!r.ok || mine !== seq) return;
       const body = await r.json();
       out.textContent = body.selected + " question" + (body.selected === 1 ? "" : "s") + " match your choice.";
+      Object.entries(body.sources).forEach(([source, count]) => {
+        const figure = form.querySelector('[data-source-count="' + source + '"]');
+        if (figure) figure.textContent = count;
+      });
     } catch (e) { /* the server still checks on start */ }
   }
   form.addEventListener("change", update);
-  update();
+  update(); // the browser may have restored ticks the server did not render
 })();

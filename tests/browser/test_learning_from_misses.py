@@ -72,3 +72,32 @@ def test_practice_page_counts_the_choice_before_starting(logged_in, live_server,
     expect(page.locator("#available")).not_to_have_text("95 questions match your choice.")
     page.locator("input[name=sources][value=incorrect]").check()
     expect(page.locator("#available")).to_have_text("0 questions match your choice.")
+
+
+def test_practice_page_source_counts_follow_the_domains_ticked(logged_in, live_server, alice, bank):
+    from questions.models import Question
+
+    # One miss, in domain 1.
+    missed = Question.objects.live().for_domain(1).order_by("id").first()
+    sitting = assembly.create_sitting(alice, "practice", [missed.id], rng=Random(3))
+    item = sitting.items.get()
+    wrong = [c.id for c in item.version.choices.all() if not c.is_correct][: item.select_count]
+    sitting.save_answer(1, selected=wrong)
+    sitting.end()
+    in_domain_2 = Question.objects.live().for_domain(2).count()
+
+    page = logged_in
+    page.goto(live_server.url + "/practice/")
+    incorrect = page.locator('[data-source-count="incorrect"]')
+    everything = page.locator('[data-source-count="all"]')
+    expect(incorrect).to_have_text("1")
+    expect(everything).to_have_text("95")
+    page.get_by_label("Domain 2:", exact=False).check()
+    expect(incorrect).to_have_text("0")
+    expect(everything).to_have_text(str(in_domain_2))
+    expect(page.locator('[data-source-count="unused"]')).to_have_text(str(in_domain_2))
+    page.get_by_label("Domain 1:", exact=False).check()  # the union of both domains
+    expect(incorrect).to_have_text("1")
+    page.get_by_label("Domain 2:", exact=False).uncheck()
+    page.get_by_label("Domain 1:", exact=False).uncheck()
+    expect(everything).to_have_text("95")

@@ -2,6 +2,7 @@
 statements) and timed blocks (2.4 minutes a question, no feedback until the end)."""
 
 import random
+import re
 from datetime import timedelta
 
 import pytest
@@ -105,8 +106,13 @@ def test_api_starts_a_custom_block(api, history):
 
 def test_practice_page_shows_counts_and_starts_a_block(alice_client, history):
     page = alice_client.get("/practice/")
-    assert "Incorrect (your latest answer was wrong) — 2 available" in page.text
-    assert "Flagged (flagged in a sitting, not unflagged since) — 2 available" in page.text
+    assert _source_counts(page.text) == {
+        "unused": Question.objects.live().count() - 6,
+        "incorrect": 2,
+        "flagged": 2,
+        "all": Question.objects.live().count(),
+    }
+    assert "Flagged (flagged in a sitting, not unflagged since) — <span" in page.text
     response = alice_client.post("/practice/", {"sources": ["flagged"], "count": 5})
     sitting = Sitting.objects.in_progress().get()
     assert response.url == f"/sittings/{sitting.id}/"
@@ -114,6 +120,48 @@ def test_practice_page_shows_counts_and_starts_a_block(alice_client, history):
         history[2].id,
         history[4].id,
     }
+
+
+def _source_counts(html):
+    return {s: int(n) for s, n in re.findall(r'data-source-count="(\w+)">(\d+)<', html)}
+
+
+def test_practice_page_counts_follow_the_domains_and_tasks_ticked(
+    alice_client, alice, history, django_assert_max_num_queries
+):
+    """Server-rendered for the state the page opens in (a link's ?domain=/?task=, a posted
+    form shown again); practice.js updates the same figures from the API as boxes change."""
+    from domains.models import Domain, TaskStatement
+
+    in_domain_2 = Question.objects.live().for_domain(2).count()
+    domain_2 = Domain.objects.get(number=2)
+    with django_assert_max_num_queries(14):
+        page = alice_client.get(f"/practice/?domain={domain_2.pk}")
+    # Alice's misses and flags are all in domain 1: none of them is in domain 2.
+    assert _source_counts(page.text) == {
+        "unused": in_domain_2,
+        "incorrect": 0,
+        "flagged": 0,
+        "all": in_domain_2,
+    }
+    assert f"{in_domain_2} questions match your choice." in page.text
+    missed_task = TaskStatement.objects.get(questions=history[1].id)
+    page = alice_client.get(f"/practice/?task={missed_task.pk}")
+    missed_there = [q for q in (history[1], history[4]) if q.task_id == missed_task.pk]
+    assert _source_counts(page.text)["incorrect"] == len(missed_there)
+    other_task = TaskStatement.objects.exclude(pk=missed_task.pk).filter(domain__number=1).first()
+    page = alice_client.get(f"/practice/?task={other_task.pk}")
+    assert _source_counts(page.text)["incorrect"] == 2 - len(missed_there)
+    # A form sent back with an error keeps the scope and sources it was sent with.
+    page = alice_client.post(
+        "/practice/",
+        {"domains": [domain_2.pk], "sources": ["incorrect"], "count": 5},
+    )
+    assert "No published questions match" in page.text
+    assert _source_counts(page.text)["incorrect"] == 0
+    assert "0 questions match your choice." in page.text
+    everything = alice_client.get("/practice/?domain=x&task=99999999999999999999")
+    assert _source_counts(everything.text)["all"] == Question.objects.live().count()
 
 
 def test_timed_block_deadline_is_two_point_four_minutes_a_question(api, alice, sample_bank):
@@ -201,3 +249,35 @@ def test_an_open_timed_block_is_not_ended_by_starting_other_practice(alice, api,
     from progress.models import Sitting
 
     assert Sitting.objects.get(pk=first.json()["id"]).status == "in_progress"
+
+
+def test_the_latest_answer_and_flag_go_by_time_not_by_id(alice, sample_bank):
+    """Ids need not follow the learner's time (a restored backup renumbers rows, a sitting dealt
+    earlier can be answered later): the sitting with the higher ids is the *earlier* one here."""
+    qs = list(Question.objects.live().for_domain(3).order_by("id")[:3])
+    ids = [q.id for q in qs]
+    now = timezone.now()
+    later = assembly.create_sitting(alice, "practice", ids, rng=random.Random(5), now=now)
+    item = {i.question_id: i for i in later.items.select_related("version")}
+    # Later in time: q0 wrong and flagged, q1 flagged without an answer, q2 wrong.
+    later.save_answer(item[ids[0]].position, selected=wrong_ids(item[ids[0]]), flagged=True)
+    later.save_answer(item[ids[1]].position, flagged=True)
+    later.save_answer(item[ids[2]].position, selected=wrong_ids(item[ids[2]]))
+    later.end()
+    earlier = assembly.create_sitting(alice, "practice", ids, rng=random.Random(6), now=now)
+    # Earlier in time (higher ids): all three right, none flagged.
+    for i in earlier.items.select_related("version"):
+        earlier.save_answer(i.position, selected=correct_ids(i))
+    earlier.end()
+    a_day = timedelta(days=1)
+    Sitting.objects.filter(pk=earlier.pk).update(started_at=now - a_day, finished_at=now - a_day)
+    earlier.items.update(answered_at=now - a_day)
+    assert max(later.items.values_list("id", flat=True)) < min(
+        earlier.items.values_list("id", flat=True)
+    )
+
+    assert blocks.source_question_ids(alice, "flagged") == {ids[0], ids[1]}
+    assert blocks.source_question_ids(alice, "incorrect") == {ids[0], ids[2]}
+    assert set(assembly.missed_question_ids(alice)) == {ids[0], ids[2]}
+    counts = blocks.available_counts(alice, domains=[3], sources=["flagged"])
+    assert counts["sources"]["flagged"] == 2 and counts["sources"]["incorrect"] == 2

@@ -2,9 +2,11 @@
 
 import json
 import random
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from progress import assembly
@@ -18,7 +20,8 @@ from progress.models import (
     StudyGroup,
     WeakDomainReport,
 )
-from questions.models import ProblemReport
+from questions.models import ProblemReport, Question
+from tests.conftest import make_user
 
 from .conftest import answer
 
@@ -135,7 +138,7 @@ def test_deleting_removes_personal_data_and_keeps_item_statistics(rich_alice, bo
     ):
         assert not model.objects.filter(**{field: rich_alice.id}).exists(), model
     kept = Sitting.objects.get(mode="mock")
-    assert kept.user.username == "deleted-learners" and not kept.user.is_active
+    assert kept.user.username.startswith("deleted-learners-") and not kept.user.is_active
     assert not kept.user.email and not kept.user.has_usable_password()
     assert not Sitting.objects.filter(status="in_progress", user=kept.user).exists()
     # The open practice's answer went with it; the finished mock's answers stay.
@@ -183,3 +186,86 @@ def test_an_active_account_holding_the_reserved_name_never_receives_answers(alic
     assert not Sitting.objects.filter(user=squatter).exists()
     keeper = Sitting.objects.get(pk=sitting.pk).user
     assert not keeper.is_active and not keeper.has_usable_password()
+
+
+def _first_mock(user, score, start, retake=None):
+    Sitting.objects.create(
+        user=user,
+        mode="mock",
+        status="finished",
+        started_at=start,
+        finished_at=start + timedelta(hours=3),
+        scaled_score=score,
+    )
+    if retake is not None:
+        later = start + timedelta(days=7)
+        Sitting.objects.create(
+            user=user,
+            mode="mock",
+            status="finished",
+            started_at=later,
+            finished_at=later + timedelta(hours=3),
+            scaled_score=retake,
+        )
+
+
+def test_deleted_learners_still_count_as_the_learners_they_were_in_peer_standings(db):
+    from progress import peers
+    from progress.data_rights import delete_account
+
+    start = timezone.now() - timedelta(days=30)
+    learners = [make_user(f"taker{n}") for n in range(30)]
+    for n, user in enumerate(learners):
+        # The first two are the leavers: a low first mock and a later high retake each.
+        _first_mock(user, 100 + 30 * n, start + timedelta(minutes=n), retake=990 if n < 2 else None)
+    before = peers.standing(550)
+    assert before["enough"] and before["first_attempts"] == 30
+
+    delete_account(learners[0])
+    delete_account(learners[1])
+
+    assert peers.standing(550) == before
+    # The leavers' first mocks (100, 130) are still two of the thirty, their retakes still not.
+    assert peers.standing(130)["percentile"] == round(100 * 1.5 / 30)
+    keepers = get_user_model().objects.filter(username__startswith="deleted-learners")
+    assert keepers.count() == 2
+    for keeper in keepers:
+        assert not keeper.is_active and not keeper.has_usable_password() and not keeper.email
+        assert Sitting.objects.filter(user=keeper).count() == 2
+        signin = {"username": keeper.username, "password": "!"}
+        assert APIClient().post("/api/v1/auth/token/", signin).status_code == 400
+
+
+def test_deleted_learners_still_count_as_distinct_learners_in_item_statistics(sample_bank):
+    from progress.data_rights import delete_account
+    from progress.item_analysis import compute_item_statistics
+    from progress.peers import question_peers
+
+    question = (
+        Question.objects.live()
+        .filter(current_version__select_count=1)
+        .select_related("current_version")
+        .order_by("id")
+        .first()
+    )
+    version = question.current_version
+    right = next(c.id for c in version.choices.all() if c.is_correct)
+    learners = [make_user(f"peer{n}") for n in range(20)]
+    for user in learners:
+        sitting = assembly.create_sitting(user, "practice", [question.id], rng=random.Random(1))
+        sitting.save_answer(1, selected=[right])
+        sitting.end()
+    compute_item_statistics()
+    before = QuestionStats.objects.values("answered", "learners", "facility").get(version=version)
+    assert before["learners"] == 20
+
+    delete_account(learners[0])
+    delete_account(learners[1])
+    compute_item_statistics()
+
+    assert (
+        QuestionStats.objects.values("answered", "learners", "facility").get(version=version)
+        == before
+    )
+    item = SittingItem.objects.select_related("version__stats").filter(question=question).first()
+    assert question_peers(item)["enough"] is True

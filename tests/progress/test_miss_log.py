@@ -214,3 +214,41 @@ def test_review_and_dashboard_queries_do_not_grow_with_tags_and_notes(
     assert page.text.count("note on ") >= 20
     with django_assert_max_num_queries(len(dashboard.captured_queries)):
         alice_client.get("/progress/")
+
+
+def test_ran_out_of_time_is_offered_and_accepted_only_against_a_clock(
+    api, alice, alice_client, sample_bank
+):
+    from progress import blocks
+
+    def wrong(item):
+        return [c.id for c in item.version.choices.all() if not c.is_correct][: item.select_count]
+
+    tutor = assembly.start_practice(alice, count=5, rng=random.Random(7))
+    item = tutor.items.select_related("version").get(position=1)
+    checked = api.put(
+        f"/api/v1/exams/{tutor.id}/items/1/", {"selected": wrong(item)}, format="json"
+    )
+    assert "time" not in checked.json()["feedback"]["miss_reasons"]
+    assert "misread" in checked.json()["feedback"]["miss_reasons"]
+    state = api.get(f"/api/v1/exams/{tutor.id}/").json()
+    assert "time" not in state["items"][0]["feedback"]["miss_reasons"]
+    url = f"/api/v1/exams/{tutor.id}/items/1/miss/"
+    refused = api.put(url, {"reason": "time"}, format="json")
+    assert refused.status_code == 400 and "ran out of time" not in refused.json()["reason"][0]
+    alice_client.post(f"/sittings/{tutor.id}/items/1/miss/", {"reason": "time"})
+    assert not MissTag.objects.exists()
+    tutor.end()
+    review = alice_client.get(f"/sittings/{tutor.id}/results/")
+    assert 'value="misread"' in review.text and 'value="time"' not in review.text
+
+    timed = blocks.start_block(alice, count=5, timed=True)
+    item = timed.items.select_related("version").get(position=1)
+    timed.save_answer(1, selected=wrong(item))
+    timed.end()
+    state = api.get(f"/api/v1/exams/{timed.id}/").json()
+    assert "time" in state["items"][0]["feedback"]["miss_reasons"]
+    tagged = api.put(f"/api/v1/exams/{timed.id}/items/1/miss/", {"reason": "time"}, format="json")
+    assert tagged.status_code == 200
+    review = alice_client.get(f"/sittings/{timed.id}/results/")
+    assert '<option value="time" selected>Ran out of time</option>' in review.text
