@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Choice, ProblemReport, Question, Tag, VersionChoice
@@ -249,7 +250,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
 
         cal = getattr(version, "calibration", None)
         if cal is None:
-            return format_html("<p>IRT: not calibrated yet (nightly).</p>")
+            return mark_safe("<p>IRT: not calibrated yet (nightly).</p>")
 
         def se(value):
             return "fixed" if value is None else f"{value:.2f}"

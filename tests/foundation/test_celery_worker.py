@@ -26,3 +26,26 @@ def test_worker_finalises_an_expired_mock_through_redis(alice, real_worker):
         time.sleep(0.2)
         sitting.refresh_from_db()
     assert sitting.status == "finished" and sitting.timed_out
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_worker_runs_the_nightly_irt_calibration_through_redis(real_worker):
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    from progress.models import ItemCalibration
+    from progress.tasks import calibrate_items
+    from questions.bank import apply_bank, read_bank
+    from questions.models import QuestionVersion
+
+    call_command("load_blueprint", verbosity=0)
+    apply_bank(read_bank(Path(__file__).parent.parent / "data" / "bank"))
+    versions = QuestionVersion.objects.filter(question__status="published").count()
+    calibrate_items.delay()  # no result backend: watch the database instead
+    deadline = time.monotonic() + 60
+    while ItemCalibration.objects.count() < versions and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert ItemCalibration.objects.count() == versions > 0
+    assert set(ItemCalibration.objects.values_list("model", flat=True)) == {"prior"}
