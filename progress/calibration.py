@@ -40,8 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection, transaction
 from django.utils import timezone
 
 from questions.models import Question, QuestionVersion
@@ -200,35 +199,39 @@ def item_information(a: float, b: float, thetas: Sequence[float]) -> np.ndarray:
 
 
 def first_exposure_answers():
-    """(sitting id, version id, is_correct) of every first-exposure mock or pilot answer.
+    """Yield (sitting id, version id, is_correct) of every first-exposure mock or pilot answer,
+    ordered by sitting.
 
-    One query: a finished mock's graded items, without those whose question the learner met in
-    an earlier sitting (any mode, finished or not), ordered by sitting.
+    One query: every sitting item is ranked within its learner and question by when its sitting
+    started (a window function: one sort), and a finished mock's graded items ranked first are
+    kept. Raw SQL because the ORM applies the mode filter before the ranking (which would drop
+    the practice answers that make a later mock answer a repeat), and because a per-row "was
+    there an earlier one?" subquery grows with the square of a question's answers (30 s for
+    72,000 items on SQLite, against 0.4 s for this).
     """
-    earlier = SittingItem.objects.filter(
-        sitting__user=OuterRef("sitting__user"), question=OuterRef("question")
-    ).filter(
-        Q(sitting__started_at__lt=OuterRef("sitting__started_at"))
-        | Q(sitting__started_at=OuterRef("sitting__started_at"), sitting_id__lt=OuterRef("sitting"))
+    item, sitting = SittingItem._meta.db_table, Sitting._meta.db_table
+    sql = (
+        "SELECT sitting_id, version_id, is_correct FROM ("
+        " SELECT i.sitting_id, i.position, i.version_id, i.is_correct, s.mode, s.status,"
+        " ROW_NUMBER() OVER (PARTITION BY s.user_id, i.question_id"
+        " ORDER BY s.started_at, s.id) AS exposure"
+        f" FROM {item} i JOIN {sitting} s ON s.id = i.sitting_id"
+        ") ranked WHERE exposure = 1 AND mode = %s AND status = %s AND is_correct IS NOT NULL"
+        " ORDER BY sitting_id, position"
     )
-    return (
-        SittingItem.objects.filter(
-            sitting__mode=Sitting.Mode.MOCK,
-            sitting__status=Sitting.Status.FINISHED,
-            is_correct__isnull=False,
-        )
-        .filter(~Exists(earlier))
-        .order_by("sitting_id", "position")
-        .values_list("sitting_id", "version_id", "is_correct")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Sitting.Mode.MOCK.value, Sitting.Status.FINISHED.value])
+        while rows := cursor.fetchmany(5000):
+            for sitting_id, version_id, is_correct in rows:
+                yield sitting_id, version_id, bool(is_correct)
 
 
 def calibrate_items(now=None, dry_run=False):
     """Calibrate every version of a published or pilot question and store ItemCalibration rows.
 
     Out: a summary dict {versions, items, fitted, prior_only, responses, mocks, model, seconds,
-    dry_run}. Queries: 2 reads (versions, answers) and, unless `dry_run`, one bulk upsert in one
-    transaction.
+    dry_run}. Queries: 2 reads (versions, answers) and, unless `dry_run`, an upsert per 500
+    versions, all in one transaction. About 4 s for 72,000 sitting items on SQLite.
     """
     now = now or timezone.now()
     started = time.monotonic()
@@ -247,7 +250,7 @@ def calibrate_items(now=None, dry_run=False):
         prior_b[column[pool_of[vid]]] = PRIOR_DIFFICULTY.get(tag, 0.0)
 
     row_of, cells = {}, []
-    for sitting_id, version_id, is_correct in first_exposure_answers().iterator(chunk_size=5000):
+    for sitting_id, version_id, is_correct in first_exposure_answers():
         pool = pool_of.get(version_id)
         if pool is None:
             continue  # a retired or draft question's answer

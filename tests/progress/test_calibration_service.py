@@ -76,7 +76,9 @@ def test_only_first_exposure_mock_and_pilot_answers_are_fitted(bank, alice, bob)
     assert by_version[q4.pk].responses == 1  # the pilot got its row and its answer
 
 
-def test_unanswered_and_pilot_questions_get_prior_rows_from_their_tag(bank):
+def test_unanswered_and_pilot_questions_get_prior_rows_from_their_tag(
+    bank, django_assert_max_num_queries
+):
     easy, medium, hard = bank[0], bank[1], bank[2]
     for question, tag in ((easy, 1), (medium, 2), (hard, 3)):
         question.difficulty = tag
@@ -87,7 +89,8 @@ def test_unanswered_and_pilot_questions_get_prior_rows_from_their_tag(bank):
     retired.status = Question.Status.RETIRED
     retired.save()
 
-    summary = calibrate_items()
+    with django_assert_max_num_queries(5):  # versions, answers, the upsert (+ transaction)
+        summary = calibrate_items()
 
     assert summary["model"] is None and summary["fitted"] == 0
     rows = {c.version_id: c for c in ItemCalibration.objects.all()}
