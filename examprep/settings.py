@@ -332,6 +332,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "progress.tasks.compute_item_statistics",
         "schedule": crontab(hour=3, minute=0),
     },
+    "nightly-irt-calibration": {
+        "task": "progress.tasks.calibrate_items",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # Errors go to Sentry (or a Sentry-compatible tracker) only when SENTRY_DSN is set; off by

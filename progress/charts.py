@@ -123,3 +123,59 @@ def score_trend_svg(mocks, width=560, height=220):
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+def information_curve_svg(a, b, width=320, height=150):
+    """The item information curve I(θ) = a² P(θ) (1 − P(θ)) of a 2PL item over θ ∈ [−4, 4]
+    (P the 2PL probability of a right answer, θ and b in logits). The y axis runs to at least
+    1.0 (a = 2's peak) so curves of different items compare at a glance. Colours are SVG
+    attributes, not CSS: the admin does not load the site's stylesheet."""
+    from .calibration import item_information
+
+    left, right, top, bottom = 34, 10, 10, 30
+    plot_w, plot_h = width - left - right, height - top - bottom
+    thetas = [-4 + 8 * i / 80 for i in range(81)]
+    info = item_information(a, b, thetas)
+    peak = a * a / 4
+    y_max = max(1.0, math.ceil(peak * 4) / 4)
+
+    def x(theta):
+        return left + plot_w * (theta + 4) / 8
+
+    def y(value):
+        return top + plot_h * (1 - value / y_max)
+
+    label = (
+        f"Item information over ability -4 to 4 logits: a = {a:.2f}, b = {b:.2f}, "
+        f"peak {peak:.2f} at ability {b:.2f}"
+    )
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{escape(label)}</title>"
+        f'<line x1="{left}" x2="{left + plot_w}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#888"/>'
+        f'<line x1="{left}" x2="{left}" y1="{top}" y2="{y(0):.1f}" stroke="#888"/>'
+    ]
+    for theta in (-4, -2, 0, 2, 4):
+        parts.append(
+            f'<text x="{x(theta):.1f}" y="{height - bottom + 14}" font-size="10" '
+            f'text-anchor="middle" fill="currentColor">{theta}</text>'
+        )
+    for value in (0, y_max / 2, y_max):
+        parts.append(
+            f'<text x="{left - 4}" y="{y(value) + 3:.1f}" font-size="10" text-anchor="end" '
+            f'fill="currentColor">{value:.2g}</text>'
+        )
+    parts.append(
+        f'<text x="{left + plot_w / 2:.1f}" y="{height - 3}" font-size="10" text-anchor="middle" '
+        f'fill="currentColor">ability θ (logits)</text>'
+    )
+    if -4 <= b <= 4:
+        parts.append(
+            f'<line x1="{x(b):.1f}" x2="{x(b):.1f}" y1="{top}" y2="{y(0):.1f}" stroke="#888" '
+            f'stroke-dasharray="3 3"/>'
+        )
+    points = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in zip(thetas, info, strict=True))
+    parts.append(f'<polyline points="{points}" fill="none" stroke="#1f6feb" stroke-width="2"/>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

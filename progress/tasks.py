@@ -80,6 +80,15 @@ def compute_item_statistics():
     return compute()
 
 
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1740)
+def calibrate_items():
+    """Nightly, after the item statistics: refit the IRT parameters of the bank
+    (progress.calibration). Returns the summary dict."""
+    from .calibration import calibrate_items as calibrate
+
+    return calibrate()
+
+
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
 def dispatch_outbox():
     """Beat (every OUTBOX_DISPATCH_SECONDS) and each worker at start: do the work that requests

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Choice, ProblemReport, Question, Tag, VersionChoice
@@ -189,7 +190,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
         if not obj.pk:
             return "Save first."
         versions = list(
-            obj.versions.select_related("stats", "created_by")
+            obj.versions.select_related("stats", "created_by", "calibration")
             .prefetch_related("choices")
             .order_by("-number")
         )
@@ -224,7 +225,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
             older = versions[index + 1] if index + 1 < len(versions) else None
             blocks.append(
                 format_html(
-                    "<h4>Version {}{} · {} · {}{}</h4><p>{}</p><ul>{}</ul>{}",
+                    "<h4>Version {}{} · {} · {}{}</h4><p>{}</p>{}<ul>{}</ul>{}",
                     version.number,
                     " (current)" if version.pk == obj.current_version_id else "",
                     version.created_at.strftime("%Y-%m-%d %H:%M"),
@@ -235,11 +236,37 @@ class QuestionAdmin(SimpleHistoryAdmin):
                         else ""
                     ),
                     summary,
+                    self._calibration(version),
                     rows,
                     self._diff(older, version),
                 )
             )
         return format_html_join("", "{}", ((b,) for b in blocks))
+
+    @staticmethod
+    def _calibration(version):
+        """The version's nightly IRT parameters (progress.calibration) and information curve."""
+        from progress.charts import information_curve_svg
+
+        cal = getattr(version, "calibration", None)
+        if cal is None:
+            return mark_safe("<p>IRT: not calibrated yet (nightly).</p>")
+
+        def se(value):
+            return "fixed" if value is None else f"{value:.2f}"
+
+        return format_html(
+            "<p>IRT ({}, {} first-exposure answers, {}): discrimination a = {} (SE {}) · "
+            "difficulty b = {} logits (SE {})</p>{}",
+            cal.get_model_display(),
+            cal.responses,
+            cal.fitted_at.strftime("%Y-%m-%d %H:%M"),
+            f"{cal.discrimination:.2f}",
+            se(cal.discrimination_se),
+            f"{cal.difficulty:+.2f}",
+            se(cal.difficulty_se),
+            information_curve_svg(cal.discrimination, cal.difficulty),
+        )
 
     @staticmethod
     def _lines(version):

@@ -35,3 +35,22 @@ def test_many_mocks_get_at_most_about_eight_x_labels():
         for d in range(1, 29)
     ]
     assert 4 <= score_trend_svg(mocks).count(">#") <= 9
+
+
+def test_the_information_curve_peaks_over_the_item_difficulty_without_inline_styles():
+    import re
+
+    from progress.charts import information_curve_svg
+
+    svg = information_curve_svg(1.8, 1.0)
+    points = [
+        tuple(map(float, p.split(",")))
+        for p in re.search(r'<polyline points="([^"]+)"', svg).group(1).split()
+    ]
+    peak_x = min(points, key=lambda p: p[1])[0]  # SVG y grows downwards
+    left, plot_w = 34, 320 - 34 - 10
+    assert abs(peak_x - (left + plot_w * (1.0 + 4) / 8)) < 2  # θ = b = 1.0
+    assert "a = 1.80, b = 1.00, peak 0.81" in svg
+    assert "style" not in svg and "<script" not in svg
+    # A sharper item than a = 2 widens the axis instead of drawing off the chart.
+    assert all(float(y) >= 0 for y in re.findall(r",(-?[\d.]+)", information_curve_svg(3.0, 0.0)))
