@@ -18,6 +18,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from rest_framework.throttling import AnonRateThrottle
 
+from .api_errors import error_body
+
 log = logging.getLogger(__name__)
 User = get_user_model()
 
@@ -97,7 +99,7 @@ def lockout_response(request, response=None, credentials=None, *args, **kwargs):
     headers = {"Retry-After": str(int(settings.AXES_COOLOFF_TIME.total_seconds()))}
     if request.path.startswith("/api/"):
         return JsonResponse(
-            {"detail": message, "code": "locked_out", "retry_after_seconds": minutes * 60},
+            error_body("locked_out", message, extra={"retry_after_seconds": minutes * 60}),
             status=429,
             headers=headers,
         )

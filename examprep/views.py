@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 from domains import blueprint
 from domains.models import Domain
 
+from .api_errors import error_body
+
 
 def landing(request):
     if request.user.is_authenticated:
@@ -122,14 +124,11 @@ def csrf_failure(request, reason=""):
     page that says what happened and how to go on, or JSON for API clients; never Django's
     debugging page. 403 either way."""
     if wants_json(request):
-        return JsonResponse(
-            {
-                "detail": "Your session changed (for example you logged in again in another tab). "
-                "Reload the page and try again; nothing was saved by this request.",
-                "code": "csrf_failed",
-            },
-            status=403,
+        detail = (
+            "Your session changed (for example you logged in again in another tab). "
+            "Reload the page and try again; nothing was saved by this request."
         )
+        return JsonResponse(error_body("csrf_failed", detail), status=403)
     back = request.headers.get("Referer", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = ""

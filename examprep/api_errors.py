@@ -1,0 +1,103 @@
+"""One error body for the whole API (drf-standardized-errors' shape), and the schema pieces that
+describe the errors it does not know about (409 conflicts, lock-outs).
+
+Every 4xx/5xx body is
+
+    {"type": "validation_error" | "client_error" | "server_error",
+     "errors": [{"code": str, "detail": str, "attr": str | null}, ...],
+     "extra": {...}}          # only on some errors, documented per operation
+
+`code` is what a client branches on (`stale_revision`, `sitting_closed`, `not_found`, `required`
+...), `detail` is a sentence for a person, `attr` the input field at fault (validation errors).
+Only validation errors carry more than one entry. `extra` holds data that belongs to the error,
+not to any field: the sitting a conflict is about, the stored item of a stale save, the wait of
+a lock-out.
+"""
+
+from drf_spectacular.utils import OpenApiResponse
+from drf_standardized_errors.formatter import ExceptionFormatter
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
+
+
+class Conflict(APIException):
+    """409: the request is valid but the state of the thing forbids it (a closed sitting, a
+    stale revision). `code` names the case; `extra` (a dict) goes to the body's `extra`."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state."
+    default_code = "conflict"
+
+    def __init__(self, detail=None, code=None, extra=None):
+        super().__init__(detail, code)
+        self.extra = extra
+
+
+class ErrorFormatter(ExceptionFormatter):
+    """drf-standardized-errors' body, plus `extra` for exceptions that carry one."""
+
+    def format_error_response(self, error_response):
+        body = super().format_error_response(error_response)
+        extra = getattr(self.exc, "extra", None)
+        if extra is not None:
+            body["extra"] = extra
+        return body
+
+
+def error_body(code, detail, extra=None, kind="client_error"):
+    """The standard body for errors answered outside DRF views (middleware, django-axes, the
+    CSRF failure view): the same shape as `ErrorFormatter`'s."""
+    body = {"type": kind, "errors": [{"code": code, "detail": detail, "attr": None}]}
+    if extra is not None:
+        body["extra"] = extra
+    return body
+
+
+def error_response(name, codes, description, extra=None):
+    """An OpenAPI response for a client error whose `code` is one of `codes`, with `extra` (a
+    serializer instance) when the body carries one. `name` makes the component names unique.
+
+    The entry component ends in "ErrorComponent" so drf-standardized-errors' enum hook leaves
+    its `code` enum alone (the same rule as its own error components)."""
+    entry = type(
+        f"{name}ErrorComponent",
+        (serializers.Serializer,),
+        {
+            "code": serializers.ChoiceField(choices=[(c, c) for c in codes]),
+            "detail": serializers.CharField(),
+            "attr": serializers.CharField(allow_null=True),
+        },
+    )
+    fields = {
+        "type": serializers.ChoiceField(choices=ClientErrorEnum.choices),
+        "errors": entry(many=True),
+    }
+    if extra is not None:
+        fields["extra"] = extra
+    body = type(f"{name}ErrorResponse", (serializers.Serializer,), fields)
+    return OpenApiResponse(body, description=description)
+
+
+class LockoutExtra(serializers.Serializer):
+    retry_after_seconds = serializers.IntegerField(help_text="The same wait as `Retry-After`")
+
+
+class ThrottledError(serializers.Serializer):
+    code = serializers.ChoiceField(
+        choices=[("throttled", "throttled"), ("locked_out", "locked_out")]
+    )
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+    class Meta:
+        ref_name = "ThrottledErrorComponent"
+
+
+class ThrottledErrorResponse(serializers.Serializer):
+    """429 everywhere: `throttled` (too many requests; `Retry-After` says how long) or, on the
+    sign-in endpoints, `locked_out` (django-axes; `extra.retry_after_seconds`)."""
+
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = ThrottledError(many=True)
+    extra = LockoutExtra(required=False)
