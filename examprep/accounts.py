@@ -18,8 +18,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from rest_framework.throttling import AnonRateThrottle
 
-from .api_errors import error_body
-
 log = logging.getLogger(__name__)
 User = get_user_model()
 
@@ -98,6 +96,8 @@ def lockout_response(request, response=None, credentials=None, *args, **kwargs):
     )
     headers = {"Retry-After": str(int(settings.AXES_COOLOFF_TIME.total_seconds()))}
     if request.path.startswith("/api/"):
+        from .api_errors import error_body  # DRF imports this module while it loads
+
         return JsonResponse(
             error_body("locked_out", message, extra={"retry_after_seconds": minutes * 60}),
             status=429,

@@ -300,7 +300,10 @@ SPECTACULAR_SETTINGS = {
             )
         },
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "examprep.api_errors.postprocess_error_attrs",
+    ],
 }
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_FORMATTER_CLASS": "examprep.api_errors.ErrorFormatter",

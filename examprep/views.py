@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django.views.defaults import page_not_found
 
 from domains import blueprint
 from domains.models import Domain
@@ -117,6 +118,14 @@ def wants_json(request):
     return request.path.startswith("/api/") or (
         "application/json" in accept and "text/html" not in accept
     )
+
+
+def not_found(request, exception=None):
+    """handler404: the API's error body under /api/ (a client reads `errors[0].code`), the
+    site's 404 page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return page_not_found(request, exception)
 
 
 def csrf_failure(request, reason=""):
