@@ -133,3 +133,24 @@ def postprocess_error_attrs(result, generator, request, public):
         if any({"INDEX", "KEY"} & set(key.split(".")) for key in mapping):
             del schema["discriminator"]
     return result
+
+
+def query_validation_errors(serializer_class):
+    """View decorator: document the 400s that validating the query string with
+    `serializer_class` can give (drf-standardized-errors only infers them for request bodies)."""
+    from drf_standardized_errors.openapi_utils import (
+        get_flat_serializer_fields,
+        get_serializer_fields_with_error_codes,
+    )
+    from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+
+    fields = get_serializer_fields_with_error_codes(get_flat_serializer_fields(serializer_class()))
+
+    def decorate(view):
+        for field in fields:
+            view = extend_validation_errors(
+                sorted(field.error_codes), field_name=field.name, methods=["GET"]
+            )(view)
+        return view
+
+    return decorate

@@ -8,7 +8,7 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.response import Response
 
 from domains import blueprint
-from examprep.api_errors import Conflict, error_response
+from examprep.api_errors import Conflict, error_response, query_validation_errors
 
 from . import answers, assembly, blocks
 from .access import get_sitting_for_user
@@ -292,6 +292,7 @@ class AvailableOutput(serializers.Serializer):
 
 
 @extend_schema(parameters=[AvailableInput], responses=AvailableOutput)
+@query_validation_errors(AvailableInput)
 @api_view(["GET"])
 def exams_available(request):
     """How many questions a custom block could draw: per source and for the chosen union,
