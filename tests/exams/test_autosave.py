@@ -129,7 +129,9 @@ def test_a_stale_tab_cannot_overwrite_an_answer_given_elsewhere(alice, sample_ba
     stored = SittingItem.objects.get(sitting=sitting, position=1)
     assert stored.selected == [b["id"]] and not stored.flagged and stored.revision == seen + 1
     # The stale tab, now showing the current state, saves on top of it.
-    again = put(laptop, sitting, 1, {"flagged": True, "revision": body["extra"]["item"]["revision"]})
+    again = put(
+        laptop, sitting, 1, {"flagged": True, "revision": body["extra"]["item"]["revision"]}
+    )
     assert again.status_code == 200 and again.json()["selected"] == [b["id"]]
     # A plain API client that sends no revision is not refused.
     assert put(laptop, sitting, 1, {"selected": [a["id"]]}).json()["revision"] == seen + 3

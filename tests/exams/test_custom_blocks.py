@@ -100,7 +100,9 @@ def test_api_starts_a_custom_block(api, history):
     empty = api.post(
         "/api/v1/exams/", {"mode": "practice", "from": ["incorrect"], "domains": [3]}, format="json"
     )
-    assert empty.status_code == 400 and "No published questions" in empty.json()["errors"][0]["detail"]
+    assert (
+        empty.status_code == 400 and "No published questions" in empty.json()["errors"][0]["detail"]
+    )
 
 
 def test_practice_page_shows_counts_and_starts_a_block(alice_client, history):
@@ -197,7 +199,9 @@ def test_an_open_timed_block_is_not_ended_by_starting_other_practice(alice, api,
     )
     assert first.status_code == 201
     second = api.post("/api/v1/exams/", {"mode": "practice", "count": 5}, format="json")
-    assert second.status_code == 409 and "timed practice block" in second.json()["errors"][0]["detail"]
+    assert (
+        second.status_code == 409 and "timed practice block" in second.json()["errors"][0]["detail"]
+    )
     from progress.models import Sitting
 
     assert Sitting.objects.get(pk=first.json()["id"]).status == "in_progress"
