@@ -306,6 +306,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "examprep.api_errors.postprocess_error_attrs",
+        "examprep.api_errors.postprocess_non_blank_strings",
     ],
 }
 DRF_STANDARDIZED_ERRORS = {

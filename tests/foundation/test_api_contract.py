@@ -245,3 +245,18 @@ def test_every_error_a_view_raises_is_documented_with_its_body(db):
     assert undocumented == []
     item = schema["paths"]["/api/v1/exams/{id}/items/{position}/"]["put"]["responses"]
     assert set(item) >= {"200", "400", "401", "404", "409", "429"}
+
+
+def test_strings_refused_blank_are_declared_non_blank(db):
+    """A blank or all-space group name, join code or password gets 400: the schema says so."""
+    components = yaml.safe_load(Client().get("/api/v1/schema/").content)["components"]["schemas"]
+    for component, field in [
+        ("GroupInputRequest", "name"),
+        ("JoinInputRequest", "code"),
+        ("LoginInputRequest", "password"),
+        ("DeleteInputRequest", "password"),
+    ]:
+        declared = components[component]["properties"][field]
+        assert declared["minLength"] == 1 and declared["pattern"] == r"\S", component
+    # A note may be empty (it deletes the note): no such claim there.
+    assert "minLength" not in components["NoteInputRequest"]["properties"]["text"]
