@@ -1,7 +1,9 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -50,7 +52,15 @@ def _cards():
     return MisconceptionCard.objects.select_related("domain").prefetch_related("task_statements")
 
 
-@extend_schema(responses=CardOutput(many=True))
+@extend_schema(
+    responses=CardOutput(many=True),
+    parameters=[
+        OpenApiParameter(
+            "domain", int, description="Only this domain's cards (1-6)", required=False
+        )
+    ],
+)
+@extend_validation_errors(["invalid"], field_name="domain", methods=["GET"])
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def misconception_list(request):
@@ -58,7 +68,9 @@ def misconception_list(request):
     domain = request.query_params.get("domain")
     if domain:
         if not (domain.isascii() and domain.isdigit() and len(domain) <= 2):
-            return Response({"domain": "Give a domain number, 1 to 6."}, status=400)
+            raise ValidationError(
+                {"domain": [ErrorDetail("Give a domain number, 1 to 6.", "invalid")]}
+            )
         cards = cards.filter(domain__number=int(domain))
     return Response(CardOutput(cards, many=True).data)
 

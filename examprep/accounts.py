@@ -96,8 +96,10 @@ def lockout_response(request, response=None, credentials=None, *args, **kwargs):
     )
     headers = {"Retry-After": str(int(settings.AXES_COOLOFF_TIME.total_seconds()))}
     if request.path.startswith("/api/"):
+        from .api_errors import error_body  # DRF imports this module while it loads
+
         return JsonResponse(
-            {"detail": message, "code": "locked_out", "retry_after_seconds": minutes * 60},
+            error_body("locked_out", message, extra={"retry_after_seconds": minutes * 60}),
             status=429,
             headers=headers,
         )

@@ -3,9 +3,12 @@
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.urls import path
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.exceptions import ValidationError as InvalidInput
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -72,10 +75,11 @@ def register(request):
     request=LoginInput,
     responses={
         200: TokenOutput,
-        400: OpenApiResponse(description="Wrong username or password"),
-        429: OpenApiResponse(description="Locked out or throttled: the body says how long"),
     },
+    description="400 `invalid_credentials` (attr `non_field_errors`): wrong username or password. "
+    "429 `throttled` (`Retry-After`) or `locked_out` (django-axes, `extra.retry_after_seconds`).",
 )
+@extend_validation_errors(["invalid_credentials"], field_name="non_field_errors", methods=["POST"])
 @api_view(["POST"])
 @permission_classes([AllowAny])
 @throttle_classes([LoginThrottle])
@@ -91,9 +95,14 @@ def token(request):
         password=data.validated_data["password"],
     )
     if user is None:
-        return Response(
-            {"non_field_errors": ["Unable to log in with provided credentials."]},
-            status=status.HTTP_400_BAD_REQUEST,
+        raise InvalidInput(
+            {
+                "non_field_errors": [
+                    ErrorDetail(
+                        "Unable to log in with provided credentials.", "invalid_credentials"
+                    )
+                ]
+            }
         )
     token, expiry = issue_token(user)
     return Response({"username": user.username, "token": token, "expiry": expiry})

@@ -48,7 +48,10 @@ def reject_nul_bytes(get_response):
             suspect = any(marker in request.body.lower() for marker in NUL_MARKERS)
         if suspect:
             if request.path_info.startswith("/api/"):
-                return JsonResponse({"detail": "NUL characters are not allowed."}, status=400)
+                from .api_errors import error_body
+
+                body = error_body("parse_error", "NUL characters are not allowed.")
+                return JsonResponse(body, status=400)
             return HttpResponseBadRequest("NUL characters are not allowed.")
         return get_response(request)
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "drf_standardized_errors",
     "simple_history",
     "domains",
     "questions",
@@ -244,7 +245,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # One error body everywhere (see examprep.api_errors), and a schema that documents it.
+    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     # Deep nesting and NUL characters get 400, never a RecursionError or a database error.
     "DEFAULT_PARSER_CLASSES": [
         "examprep.parsers.BoundedJSONParser",
@@ -275,7 +278,40 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MissReasonEnum": "progress.models.MissTag.Reason",
         "ProblemReportReasonEnum": "questions.models.ProblemReport.Reason",
+        "ProblemReportStatusEnum": "questions.models.ProblemReport.Status",
+        "SittingModeEnum": "progress.models.Sitting.Mode",
+        "SittingStatusEnum": "progress.models.Sitting.Status",
+        "StartModeEnum": ["mock", "practice", "missed"],
+        # drf-standardized-errors' error enums, named once (as its docs say).
+        **{
+            name: f"drf_standardized_errors.openapi_serializers.{name}.choices"
+            for name in (
+                "ValidationErrorEnum",
+                "ClientErrorEnum",
+                "ServerErrorEnum",
+                "ErrorCode401Enum",
+                "ErrorCode403Enum",
+                "ErrorCode404Enum",
+                "ErrorCode405Enum",
+                "ErrorCode406Enum",
+                "ErrorCode415Enum",
+                "ErrorCode429Enum",
+                "ErrorCode500Enum",
+            )
+        },
     },
+    # Request bodies get their own components, so a required string that may not be blank is
+    # declared `minLength: 1` (a blank one gets 400) without claiming it of responses.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "examprep.api_errors.postprocess_error_attrs",
+        "examprep.api_errors.postprocess_non_blank_strings",
+    ],
+}
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_FORMATTER_CLASS": "examprep.api_errors.ErrorFormatter",
+    "ERROR_SCHEMAS": {"429": "examprep.api_errors.ThrottledErrorResponse"},
 }
 
 # Celery: with REDIS_URL, a real broker; without it, tasks run eagerly in-process so the site

@@ -32,3 +32,6 @@ urlpatterns = [
     path("", include("questions.urls")),
     path("", include("progress.urls")),
 ]
+
+# Under /api/, an address no route matches answers in the API's error shape, not a page.
+handler404 = "examprep.views.not_found"

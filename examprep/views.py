@@ -12,9 +12,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django.views.defaults import page_not_found
 
 from domains import blueprint
 from domains.models import Domain
+
+from .api_errors import error_body
 
 
 def landing(request):
@@ -117,19 +120,24 @@ def wants_json(request):
     )
 
 
+def not_found(request, exception=None):
+    """handler404: the API's error body under /api/ (a client reads `errors[0].code`), the
+    site's 404 page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return page_not_found(request, exception)
+
+
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: a stale form (most often after logging in again in another tab) gets a
     page that says what happened and how to go on, or JSON for API clients; never Django's
     debugging page. 403 either way."""
     if wants_json(request):
-        return JsonResponse(
-            {
-                "detail": "Your session changed (for example you logged in again in another tab). "
-                "Reload the page and try again; nothing was saved by this request.",
-                "code": "csrf_failed",
-            },
-            status=403,
+        detail = (
+            "Your session changed (for example you logged in again in another tab). "
+            "Reload the page and try again; nothing was saved by this request."
         )
+        return JsonResponse(error_body("csrf_failed", detail), status=403)
     back = request.headers.get("Referer", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = ""

@@ -1,19 +1,28 @@
 from django.http import Http404
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.response import Response
 
 from domains import blueprint
+from examprep.api_errors import Conflict, error_response, query_validation_errors
 
 from . import answers, assembly, blocks
 from .access import get_sitting_for_user
 from .models import InvalidAnswer, Sitting, SittingClosed, SittingItem, StaleRevision
 from .peers import sitting_standing
 from .presenters import add_learner_notes, sitting_result, sitting_state, sitting_summary
-from .serializers import FeedbackOutput, SittingOutput, SubmitOutput
+from .serializers import (
+    ClockOutput,
+    FeedbackOutput,
+    SittingOutput,
+    SittingSummaryOutput,
+    StartedOutput,
+    SubmitOutput,
+)
 
 
 class StartInput(serializers.Serializer):
@@ -75,25 +84,34 @@ class ItemSavedOutput(ItemStateOutput):
     )
 
 
-class ConflictOutput(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.ChoiceField(choices=["sitting_closed", "stale_revision", "open_sitting"])
-    id = serializers.IntegerField(required=False, help_text="The sitting concerned.")
-    url = serializers.CharField(required=False)
-    item = ItemStateOutput(required=False, help_text="stale_revision: the stored item state.")
+class ConflictExtra(serializers.Serializer):
+    id = serializers.IntegerField(required=False, help_text="The sitting concerned")
+    url = serializers.CharField(
+        required=False, help_text="Its page (an open one, or a closed one's results)"
+    )
+    item = ItemStateOutput(required=False, help_text="stale_revision: the stored item state")
 
 
-def _conflict(sitting, message, code="open_sitting"):
-    return Response(
-        {"detail": message, "code": code, "id": sitting.id, "url": sitting.get_absolute_url()},
-        status=status.HTTP_409_CONFLICT,
+def _no_questions(message):
+    return ValidationError({"non_field_errors": [ErrorDetail(message, "no_questions")]})
+
+
+def _open_sitting(sitting, message):
+    return Conflict(
+        message, "open_sitting", extra={"id": sitting.id, "url": sitting.get_absolute_url()}
     )
 
 
+OPEN_SITTING = error_response(
+    "OpenSitting",
+    ["open_sitting"],
+    "open_sitting: a mock or a timed block is already in progress; `extra` names it",
+    extra=ConflictExtra(),
+)
+
+
 @extend_schema(
-    methods=["GET"],
-    operation_id="exams_list",
-    responses=OpenApiResponse(OpenApiTypes.OBJECT, description="Your sittings, newest first"),
+    methods=["GET"], operation_id="exams_list", responses=SittingSummaryOutput(many=True)
 )
 @extend_schema(
     methods=["POST"],
@@ -101,18 +119,21 @@ def _conflict(sitting, message, code="open_sitting"):
     request=StartInput,
     responses={
         201: OpenApiResponse(
-            OpenApiTypes.OBJECT,
+            StartedOutput,
             description="The new sitting; `finished_practice` is the id of the practice set "
             "that was open and has been finished to make way for it, or null",
         ),
-        409: OpenApiResponse(OpenApiTypes.OBJECT, description="A mock is already open: its id"),
+        409: OPEN_SITTING,
     },
 )
+@extend_validation_errors(["no_questions"], field_name="non_field_errors", methods=["POST"])
 @api_view(["GET", "POST"])
 def exams(request):
     if request.method == "GET":
         sittings = Sitting.objects.filter(user=request.user).order_by("-started_at")[:200]
-        return Response([sitting_summary(s) for s in sittings])
+        return Response(
+            SittingSummaryOutput([sitting_summary(s) for s in sittings], many=True).data
+        )
     data = StartInput(data=request.data)
     data.is_valid(raise_exception=True)
     mode = data.validated_data["mode"]
@@ -122,7 +143,7 @@ def exams(request):
         elif mode == "missed":
             ids = assembly.missed_question_ids(request.user)
             if not ids:
-                return Response({"detail": "You have no missed questions yet."}, status=400)
+                raise _no_questions("You have no missed questions yet.")
             sitting = assembly.start_practice(
                 request.user,
                 question_ids=ids,
@@ -148,9 +169,11 @@ def exams(request):
             )
     except assembly.OpenSittingExists as exc:
         what = "A mock exam" if exc.sitting.is_mock else "A timed practice block"
-        return _conflict(exc.sitting, f"{what} is already in progress; finish it first.")
+        raise _open_sitting(
+            exc.sitting, f"{what} is already in progress; finish it first."
+        ) from None
     except ValueError as exc:
-        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        raise _no_questions(str(exc)) from None
     replaced = getattr(sitting, "replaced", None)
     body = sitting_state(sitting)
     # Starting anything while a practice set is open finishes that set (scored on what was
@@ -165,14 +188,16 @@ def exam_detail(request, pk):
     return Response(sitting_state(get_sitting_for_user(request.user, pk)))
 
 
-@extend_schema(
-    responses=OpenApiResponse(OpenApiTypes.OBJECT, description="{status, remaining_seconds}")
-)
+@extend_schema(responses=ClockOutput)
 @api_view(["GET"])
 def exam_clock(request, pk):
     """The server's clock, cheap enough to poll every minute."""
     sitting = get_sitting_for_user(request.user, pk)
-    return Response({"status": sitting.status, "remaining_seconds": sitting.remaining_seconds()})
+    return Response(
+        ClockOutput(
+            {"status": sitting.status, "remaining_seconds": sitting.remaining_seconds()}
+        ).data
+    )
 
 
 @extend_schema(
@@ -183,16 +208,19 @@ def exam_clock(request, pk):
             description="The saved item (a checked tutor-mode practice answer: feedback, with "
             "peer figures, your miss tag and note)",
         ),
-        400: OpenApiResponse(description="A choice not in the question, or too many selected"),
-        404: OpenApiResponse(description="No such item in a sitting of yours"),
-        409: OpenApiResponse(
-            ConflictOutput,
-            description="sitting_closed: the sitting has ended or its deadline has passed; "
-            "stale_revision: the item changed elsewhere since `revision` (the stored state is "
-            "in `item`). Nothing was saved.",
+        409: error_response(
+            "ItemConflict",
+            ["sitting_closed", "stale_revision"],
+            "sitting_closed: the sitting has ended or its deadline has passed (`extra`: its id "
+            "and results page); stale_revision: the item changed elsewhere since `revision` "
+            "(`extra.item`: the stored state). Nothing was saved.",
+            extra=ConflictExtra(),
         ),
     },
+    description="400 `invalid_answer` (attr `selected`): a choice not in the question, or too "
+    "many selected. 404: no such item in a sitting of yours.",
 )
+@extend_validation_errors(["invalid_answer"], field_name="selected", methods=["PUT"])
 @api_view(["PUT"])
 def exam_item(request, pk, position):
     """The autosave: as cheap as a correct save allows (see `progress.answers.save_answer`)."""
@@ -203,27 +231,19 @@ def exam_item(request, pk, position):
     except SittingItem.DoesNotExist:
         raise Http404 from None
     except SittingClosed:
-        return Response(
-            {
-                "detail": "This sitting has ended; the change was not saved.",
-                "code": "sitting_closed",
-                "id": pk,
-                "url": reverse("progress:results", args=[pk]),
-            },
-            status=status.HTTP_409_CONFLICT,
-        )
+        raise Conflict(
+            "This sitting has ended; the change was not saved.",
+            "sitting_closed",
+            extra={"id": pk, "url": reverse("progress:results", args=[pk])},
+        ) from None
     except StaleRevision as exc:
-        return Response(
-            {
-                "detail": "This answer was changed in another tab or device; "
-                "here is the saved state.",
-                "code": "stale_revision",
-                "item": ItemStateOutput(exc.item).data,
-            },
-            status=status.HTTP_409_CONFLICT,
-        )
+        raise Conflict(
+            "This answer was changed in another tab or device; here is the saved state.",
+            "stale_revision",
+            extra={"item": ItemStateOutput(exc.item).data},
+        ) from None
     except InvalidAnswer as exc:
-        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        raise ValidationError({"selected": [ErrorDetail(str(exc), "invalid_answer")]}) from None
     body = saved.as_dict()
     if "feedback" in body:
         add_learner_notes(request.user.id, [saved.item], [body])
@@ -272,6 +292,7 @@ class AvailableOutput(serializers.Serializer):
 
 
 @extend_schema(parameters=[AvailableInput], responses=AvailableOutput)
+@query_validation_errors(AvailableInput)
 @api_view(["GET"])
 def exams_available(request):
     """How many questions a custom block could draw: per source and for the chosen union,

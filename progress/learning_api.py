@@ -4,9 +4,14 @@ for anyone else's sitting, 409 while the item's answer data is hidden (an open m
 block, an unchecked practice item)."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializer
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 from rest_framework.response import Response
+
+from examprep.api_errors import Conflict, error_response
 
 from . import misses, notes
 from .models import MissTag, Note
@@ -36,11 +41,18 @@ class NoteListOutput(NoteOutput):
 HIDDEN = "The answer to this question is not shown yet, so it cannot be tagged or noted."
 
 
+ANSWER_HIDDEN = error_response(
+    "AnswerHidden",
+    ["answer_hidden"],
+    "The answer is not shown yet (an open mock or timed block, an unchecked practice item)",
+)
+
+
 def _item(request, pk, position):
     try:
-        return misses.reviewable_item(request.user, pk, position), None
+        return misses.reviewable_item(request.user, pk, position)
     except misses.NotReviewable:
-        return None, Response({"detail": HIDDEN}, status=status.HTTP_409_CONFLICT)
+        raise Conflict(HIDDEN, "answer_hidden") from None
 
 
 @extend_schema(
@@ -49,21 +61,21 @@ def _item(request, pk, position):
     request=MissInput,
     responses={
         200: MissTagOutput,
-        400: OpenApiResponse(description="A reason that does not fit the answer"),
-        409: OpenApiResponse(description="The answer is not shown yet"),
+        409: ANSWER_HIDDEN,
     },
+    description="400 `unfit_reason` (attr `reason`): a reason that does not fit the answer "
+    "(`guessed` is for right answers only, the others for wrong ones).",
 )
 @extend_schema(
     methods=["DELETE"],
     operation_id="exam_item_miss_untag",
     request=None,
-    responses={200: MissTagOutput},
+    responses={200: MissTagOutput, 409: ANSWER_HIDDEN},
 )
+@extend_validation_errors(["unfit_reason"], field_name="reason", methods=["PUT"])
 @api_view(["PUT", "DELETE"])
 def item_miss(request, pk, position):
-    item, refusal = _item(request, pk, position)
-    if refusal:
-        return refusal
+    item = _item(request, pk, position)
     if request.method == "DELETE":
         misses.untag(request.user, item)
         return Response(MissTagOutput({"reason": None}).data)
@@ -72,14 +84,20 @@ def item_miss(request, pk, position):
     try:
         tag = misses.tag(request.user, item, data.validated_data["reason"])
     except ValueError as exc:
-        return Response({"reason": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        raise ValidationError({"reason": [ErrorDetail(str(exc), "unfit_reason")]}) from None
     return Response(MissTagOutput({"reason": tag.reason}).data)
 
 
 @extend_schema(
     methods=["GET"],
     operation_id="exam_item_note",
-    responses={200: NoteOutput, 404: OpenApiResponse(description="No note")},
+    responses={
+        200: NoteOutput,
+        404: OpenApiResponse(
+            ErrorResponse404Serializer, description="No such item of yours, or no note on it"
+        ),
+        409: ANSWER_HIDDEN,
+    },
 )
 @extend_schema(
     methods=["PUT"],
@@ -88,19 +106,21 @@ def item_miss(request, pk, position):
     responses={
         200: NoteOutput,
         204: OpenApiResponse(description="Empty text: the note was deleted"),
-        409: OpenApiResponse(description="The answer is not shown yet"),
+        409: ANSWER_HIDDEN,
     },
 )
-@extend_schema(methods=["DELETE"], operation_id="exam_item_note_delete", responses={204: None})
+@extend_schema(
+    methods=["DELETE"],
+    operation_id="exam_item_note_delete",
+    responses={204: None, 409: ANSWER_HIDDEN},
+)
 @api_view(["GET", "PUT", "DELETE"])
 def item_note(request, pk, position):
-    item, refusal = _item(request, pk, position)
-    if refusal:
-        return refusal
+    item = _item(request, pk, position)
     if request.method == "GET":
         note = notes.note_for(request.user, item.question_id)
         if note is None:
-            return Response({"detail": "No note on this question."}, status=404)
+            raise NotFound("No note on this question.")
         return Response(NoteOutput(notes.note_output(note)).data)
     text = ""
     if request.method == "PUT":

@@ -52,11 +52,18 @@ class NoteOutput(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+class CardLinkOutput(serializers.Serializer):
+    slug = serializers.CharField()
+    belief = serializers.CharField()
+    correction_html = serializers.CharField()
+    url = serializers.CharField(help_text="The card's page")
+
+
 class FeedbackChoiceOutput(serializers.Serializer):
     id = serializers.IntegerField()
     is_correct = serializers.BooleanField()
     why_html = serializers.CharField()
-    misconception = serializers.DictField(allow_null=True)
+    misconception = CardLinkOutput(allow_null=True, help_text="The misconception this option baits")
 
 
 class FeedbackOutput(serializers.Serializer):
@@ -65,7 +72,9 @@ class FeedbackOutput(serializers.Serializer):
     unsure = serializers.BooleanField(help_text="Marked unsure while answering")
     correct_choice_ids = serializers.ListField(child=serializers.IntegerField())
     choices = FeedbackChoiceOutput(many=True)
-    revealed_misconceptions = serializers.ListField(child=serializers.DictField())
+    revealed_misconceptions = CardLinkOutput(
+        many=True, help_text="Misconceptions behind the wrong options you chose"
+    )
     explanation_html = serializers.CharField()
     references = serializers.ListField(child=serializers.CharField())
     topic_url = serializers.CharField()
@@ -80,13 +89,33 @@ class FeedbackOutput(serializers.Serializer):
     note = NoteOutput(allow_null=True, help_text="Your private note on the question")
 
 
+class ChoicePublicOutput(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Option (VersionChoice) id: what `selected` holds")
+    text_html = serializers.CharField()
+
+
+class QuestionPublicOutput(serializers.Serializer):
+    """A question as shown while answering: nothing about which option is right."""
+
+    id = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="The version pinned for this sitting")
+    domain = serializers.IntegerField(help_text="Domain number, 1-6")
+    task = serializers.CharField(help_text='Task statement number, e.g. "1.4"')
+    kind = serializers.CharField(help_text="single or multiple")
+    select_count = serializers.IntegerField(help_text="How many options a complete answer has")
+    choose_label = serializers.CharField(help_text='e.g. "Choose two."')
+    stem_html = serializers.CharField()
+    choices = ChoicePublicOutput(many=True, help_text="In this sitting's order")
+
+
 class ItemOutput(serializers.Serializer):
     position = serializers.IntegerField()
-    question = serializers.DictField()
+    question = QuestionPublicOutput()
     selected = serializers.ListField(child=serializers.IntegerField())
     struck = serializers.ListField(child=serializers.IntegerField())
     flagged = serializers.BooleanField()
     time_spent_seconds = serializers.IntegerField()
+    revision = serializers.IntegerField(help_text="Send it back with a save (see `revision`)")
     feedback = FeedbackOutput(
         required=False, help_text="Checked tutor-mode practice items and finished sittings only"
     )
@@ -139,8 +168,8 @@ class SubmitOutput(serializers.Serializer):
 
 class SittingOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    mode = serializers.CharField()
-    status = serializers.CharField()
+    mode = serializers.ChoiceField(choices=Sitting.Mode.choices)
+    status = serializers.ChoiceField(choices=Sitting.Status.choices)
     title = serializers.CharField()
     started_at = serializers.DateTimeField()
     deadline = serializers.DateTimeField(allow_null=True)
@@ -149,14 +178,64 @@ class SittingOutput(serializers.Serializer):
     current_position = serializers.IntegerField()
     notice = serializers.CharField()
     items = ItemOutput(many=True)
-    result = ResultOutput(required=False)
-    standing = StandingOutput(required=False, allow_null=True)
+    result = ResultOutput(required=False, help_text="Finished sittings only")
+    standing = StandingOutput(
+        required=False, allow_null=True, help_text="Finished sittings only; null but for mocks"
+    )
+
+
+class StartedOutput(SittingOutput):
+    finished_practice = serializers.IntegerField(
+        allow_null=True,
+        help_text="The open practice set that was finished to make way for this one, or null",
+    )
+
+
+class SittingSummaryOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    mode = serializers.ChoiceField(choices=Sitting.Mode.choices)
+    status = serializers.ChoiceField(choices=Sitting.Status.choices)
+    title = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    deadline = serializers.DateTimeField(allow_null=True)
+    remaining_seconds = serializers.IntegerField(allow_null=True, help_text="Open sittings only")
+    scaled_score = serializers.IntegerField(allow_null=True, help_text="100-1000; once finished")
+    passed = serializers.BooleanField(allow_null=True)
+    correct = serializers.IntegerField(allow_null=True)
+    total = serializers.IntegerField(allow_null=True)
+
+
+class ClockOutput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Sitting.Status.choices)
+    remaining_seconds = serializers.IntegerField(
+        allow_null=True, help_text="Seconds to the deadline; null without one (untimed)"
+    )
 
 
 class MissCountOutput(serializers.Serializer):
     reason = serializers.ChoiceField(choices=MissTag.Reason.choices)
     domain = serializers.IntegerField()
     count = serializers.IntegerField()
+
+
+class MasteryOutput(serializers.Serializer):
+    answered = serializers.IntegerField()
+    correct = serializers.IntegerField()
+    mastery = serializers.FloatField(help_text="Estimated share (0-1) answered right")
+    mastery_low = serializers.FloatField(help_text="Its pessimistic bound (0-1)")
+
+
+class DomainMasteryOutput(MasteryOutput):
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    weight_percent = serializers.IntegerField()
+
+
+class TaskMasteryOutput(MasteryOutput):
+    number = serializers.CharField()
+    title = serializers.CharField()
+    domain = serializers.IntegerField()
 
 
 class ReadinessOutput(serializers.Serializer):
@@ -180,8 +259,8 @@ class ReadinessOutput(serializers.Serializer):
 
 
 class ProgressOutput(serializers.Serializer):
-    domains = serializers.ListField(child=serializers.DictField())
-    tasks = serializers.ListField(child=serializers.DictField())
+    domains = DomainMasteryOutput(many=True)
+    tasks = TaskMasteryOutput(many=True)
     readiness = ReadinessOutput(
         allow_null=True, help_text="Null below 30 answers (or 3 in any domain): not enough data"
     )

@@ -2,6 +2,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from .access import learner_has_met, version_seen_by
@@ -50,7 +51,7 @@ def my_reports(request):
 def create_report(request, pk):
     question = get_object_or_404(Question, pk=pk)
     if not learner_has_met(request.user, question):
-        return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        raise NotFound()
     data = ReportInput(data=request.data)
     data.is_valid(raise_exception=True)
     report = ProblemReport.objects.create(

@@ -71,7 +71,7 @@ def check_practice_starts(results, user):
     so; every set but the last was finished by the next start; nobody heard of a mock."""
     from progress.models import Sitting
 
-    said = [(status, body.get("detail")) for status, body in results]
+    said = [(status, body.get("errors")) for status, body in results]
     assert [status for status, _ in results] == [201] * len(results), said
     started = {body["id"] for _, body in results}
     assert len(started) == len(results)

@@ -147,6 +147,12 @@
     }
   }
 
+  // Error bodies: {type, errors: [{code, detail, attr}], extra?}; the first error names the case.
+  function errorCode(body) { return body && body.errors && body.errors[0] ? body.errors[0].code : ""; }
+  function errorDetail(body) {
+    return body && body.errors ? body.errors.map((e) => e.detail).join(" ") : "";
+  }
+
   async function send(pos) {
     inFlight.add(pos);
     setStatus("Saving…");
@@ -183,7 +189,10 @@
     }
     if (response && response.status === 409) {
       const refusal = await response.json().catch(() => ({}));
-      if (refusal.code === "stale_revision" && refusal.item) { staleItem(pos, refusal.item); flush(); return; }
+      // The API's error body: {type, errors: [{code, detail, attr}], extra}.
+      if (errorCode(refusal) === "stale_revision" && refusal.extra && refusal.extra.item) {
+        staleItem(pos, refusal.extra.item); flush(); return;
+      }
       if (pending[pos] && pending[pos].selected !== undefined) notCounted.add(Number(pos));
       sittingClosed();
       return;
@@ -192,7 +201,7 @@
       const refusal = await response.json().catch(() => ({}));
       delete pending[pos];
       storePending();
-      $("limit-message").textContent = refusal.detail || "That change was refused.";
+      $("limit-message").textContent = errorDetail(refusal) || "That change was refused.";
       flush();
       return;
     }
@@ -484,7 +493,8 @@
       else if (r && r.ok) { f.note = await r.json(); shown.innerHTML = f.note.html; status.textContent = " Note saved."; }
       else {
         const body = r ? await r.json().catch(() => ({})) : {};
-        status.textContent = " Not saved" + (body.text ? ": " + body.text.join(" ") : "; try again") + " (your text is kept).";
+        const reason = errorDetail(body);
+        status.textContent = " Not saved" + (reason ? ": " + reason : "; try again") + " (your text is kept).";
       }
     });
     wrap.append(label, shown, text, save, status);

@@ -118,8 +118,8 @@ def test_a_stale_tab_cannot_overwrite_an_answer_given_elsewhere(alice, sample_ba
     stale = put(laptop, sitting, 1, {"selected": [a["id"]], "flagged": True, "revision": seen})
     assert stale.status_code == 409
     body = stale.json()
-    assert body["code"] == "stale_revision"
-    assert body["item"] == {
+    assert body["errors"][0]["code"] == "stale_revision"
+    assert body["extra"]["item"] == {
         "position": 1,
         "selected": [b["id"]],
         "struck": [],
@@ -129,7 +129,9 @@ def test_a_stale_tab_cannot_overwrite_an_answer_given_elsewhere(alice, sample_ba
     stored = SittingItem.objects.get(sitting=sitting, position=1)
     assert stored.selected == [b["id"]] and not stored.flagged and stored.revision == seen + 1
     # The stale tab, now showing the current state, saves on top of it.
-    again = put(laptop, sitting, 1, {"flagged": True, "revision": body["item"]["revision"]})
+    again = put(
+        laptop, sitting, 1, {"flagged": True, "revision": body["extra"]["item"]["revision"]}
+    )
     assert again.status_code == 200 and again.json()["selected"] == [b["id"]]
     # A plain API client that sends no revision is not refused.
     assert put(laptop, sitting, 1, {"selected": [a["id"]]}).json()["revision"] == seen + 3
@@ -153,7 +155,8 @@ def test_a_save_behind_a_finish_is_refused_and_not_stored(alice_client, alice, s
     with pytest.raises(SittingClosed):
         sitting.save_answer(1, selected=item.choice_order[:1])
     response = put(alice_client, sitting, 1, {"selected": item.choice_order[:1]})
-    assert response.status_code == 409 and response.json()["code"] == "sitting_closed"
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["code"] == "sitting_closed"
     assert SittingItem.objects.get(pk=item.pk).selected == []
 
 
@@ -190,7 +193,7 @@ def test_time_and_position_saves_never_make_an_answer_stale(alice_client, alice,
     assert saved.status_code == 200 and saved.json()["revision"] == 1
     # A real change from another tab still makes this tab's answer stale.
     stale = put(alice_client, sitting, 1, {"selected": item.choice_order[1:2], "revision": 0})
-    assert stale.status_code == 409 and stale.json()["code"] == "stale_revision"
+    assert stale.status_code == 409 and stale.json()["errors"][0]["code"] == "stale_revision"
 
 
 def test_banking_time_on_the_question_left_does_not_move_the_learner(

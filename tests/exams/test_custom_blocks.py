@@ -97,11 +97,13 @@ def test_api_starts_a_custom_block(api, history):
         history[4].id,
     }
     bad = api.post("/api/v1/exams/", {"mode": "practice", "from": ["mine"]}, format="json")
-    assert bad.status_code == 400 and "from" in bad.json()
+    assert bad.status_code == 400 and bad.json()["errors"][0]["attr"] == "from.0"
     empty = api.post(
         "/api/v1/exams/", {"mode": "practice", "from": ["incorrect"], "domains": [3]}, format="json"
     )
-    assert empty.status_code == 400 and "No published questions" in empty.json()["detail"]
+    assert (
+        empty.status_code == 400 and "No published questions" in empty.json()["errors"][0]["detail"]
+    )
 
 
 def test_practice_page_shows_counts_and_starts_a_block(alice_client, history):
@@ -245,7 +247,9 @@ def test_an_open_timed_block_is_not_ended_by_starting_other_practice(alice, api,
     )
     assert first.status_code == 201
     second = api.post("/api/v1/exams/", {"mode": "practice", "count": 5}, format="json")
-    assert second.status_code == 409 and "timed practice block" in second.json()["detail"]
+    assert (
+        second.status_code == 409 and "timed practice block" in second.json()["errors"][0]["detail"]
+    )
     from progress.models import Sitting
 
     assert Sitting.objects.get(pk=first.json()["id"]).status == "in_progress"

@@ -59,7 +59,7 @@ def test_a_stale_csrf_token_on_a_json_request_gets_json(alice):
     client.force_login(alice)
     response = client.post("/profile/", {}, HTTP_ACCEPT="application/json")
     assert response.status_code == 403
-    assert response.json()["code"] == "csrf_failed"
+    assert response.json()["errors"][0]["code"] == "csrf_failed"
 
 
 def test_a_foreign_referer_is_not_offered_as_the_way_back(alice):

@@ -80,7 +80,8 @@ def test_start_a_mock(api, sample_bank):
 def test_a_second_mock_is_409_with_the_open_ones_id(api, sample_bank):
     first = api.post("/api/v1/exams/", {"mode": "mock"}, format="json").json()
     again = api.post("/api/v1/exams/", {"mode": "mock"}, format="json")
-    assert again.status_code == 409 and again.json()["id"] == first["id"]
+    assert again.status_code == 409 and again.json()["extra"]["id"] == first["id"]
+    assert again.json()["errors"][0]["code"] == "open_sitting"
     practice = api.post("/api/v1/exams/", {"mode": "practice", "count": 5}, format="json")
     assert practice.status_code == 409
 
@@ -133,7 +134,7 @@ def test_saving_an_answer_and_every_refusal(api, alice, bob, sample_bank):
     # Past the deadline plus grace: refused, nothing changes, and the sitting is finalised.
     Sitting.objects.filter(pk=sid).update(deadline=timezone.now() - GRACE - timedelta(seconds=1))
     late = api.put(url, {"selected": [], "flagged": False}, format="json")
-    assert late.status_code == 409 and late.json()["id"] == sid
+    assert late.status_code == 409 and late.json()["extra"]["id"] == sid
     stored = SittingItem.objects.get(sitting_id=sid, position=1)
     assert stored.selected == [choice] and stored.flagged
     assert Sitting.objects.get(pk=sid).status == "finished"

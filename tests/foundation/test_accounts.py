@@ -21,7 +21,7 @@ def test_weak_password_gets_the_validators_messages(client, db):
         content_type="application/json",
     )
     assert response.status_code == 400
-    messages = " ".join(response.json()["password"])
+    messages = " ".join(e["detail"] for e in response.json()["errors"] if e["attr"] == "password")
     assert "too short" in messages and "entirely numeric" in messages
     assert not get_user_model().objects.filter(username="dana").exists()
 

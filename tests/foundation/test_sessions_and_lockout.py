@@ -51,7 +51,9 @@ def test_the_admin_login_and_the_token_endpoint_lock_out_too(alice, staff_admin,
     )
     locked = api.post("/api/v1/auth/token/", {"username": "alice", "password": "pw-alice"})
     assert locked.status_code == 429
-    assert locked.json()["code"] == "locked_out" and "15 minutes" in locked.json()["detail"]
+    error = locked.json()["errors"][0]
+    assert error["code"] == "locked_out" and "15 minutes" in error["detail"]
+    assert locked.json()["extra"]["retry_after_seconds"] == 15 * 60
 
 
 def test_staff_unlock_a_locked_out_learner_in_the_admin(alice, staff_admin, settings):

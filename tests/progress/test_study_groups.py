@@ -58,7 +58,7 @@ def test_a_member_cannot_view_someone_outside_the_group_through_it(client, bob, 
 def test_joining_by_code_and_leaving(client, charlie, group):
     api = client_for(charlie)
     bad = api.post("/api/v1/groups/join/", {"code": "NOPE"}, format="json")
-    assert bad.status_code == 400 and "No group has that code" in bad.json()["code"][0]
+    assert bad.status_code == 400 and "No group has that code" in bad.json()["errors"][0]["detail"]
     joined = api.post("/api/v1/groups/join/", {"code": group.join_code.lower()}, format="json")
     assert joined.status_code == 200 and joined.json()["name"] == "Tuesday study"
     assert api.get(f"/api/v1/groups/{group.pk}/").status_code == 200
