@@ -131,6 +131,9 @@ class DomainResultOutput(serializers.Serializer):
 
 
 class ResultOutput(serializers.Serializer):
+    """A finished sitting's result. The scoring fields are absent from results stored before
+    equated scoring existed, and `calibrated_items`/`linear_reason` from practice sets."""
+
     scaled_score = serializers.IntegerField()
     passed = serializers.BooleanField()
     correct = serializers.IntegerField()
@@ -139,21 +142,27 @@ class ResultOutput(serializers.Serializer):
     domains = DomainResultOutput(many=True)
     scoring_method = serializers.ChoiceField(
         choices=Sitting.ScoringMethod.choices,
+        required=False,
         help_text="equated: from the IRT ability on the mock's calibrated questions; linear:"
         " 100 + 900 x share correct (practice sets, and mocks not yet calibrated)",
     )
     ability = serializers.FloatField(
-        allow_null=True, help_text="Equated mocks: the ability estimate (EAP), in logits"
+        allow_null=True,
+        required=False,
+        help_text="Equated mocks: the ability estimate (EAP), in logits",
     )
     ability_sd = serializers.FloatField(
-        allow_null=True, help_text="Equated mocks: the posterior SD of the ability, in logits"
+        allow_null=True,
+        required=False,
+        help_text="Equated mocks: the posterior SD of the ability, in logits",
     )
     calibrated_items = serializers.IntegerField(
-        allow_null=True, help_text="Mocks: how many scored questions are calibrated"
+        allow_null=True, required=False, help_text="Mocks: how many scored questions are calibrated"
     )
     linear_reason = serializers.ChoiceField(
         choices=["form", "bank"],
         allow_null=True,
+        required=False,
         help_text="Why a mock kept the linear estimate: form (under 90 % of its questions"
         " calibrated) or bank (under 65 calibrated live questions to define the reference form)",
     )
