@@ -30,7 +30,8 @@ SOURCE_LABELS = {
 def flagged_question_ids(user):
     """Live questions whose latest touched item (answered or flagged) is flagged. Two queries."""
     latest = (
-        SittingItem.objects.filter(sitting__user=user)
+        SittingItem.objects.without_pilots()
+        .filter(sitting__user=user)
         .filter(Q(flagged=True) | Q(answered_at__isnull=False))
         .values("question_id")
         .annotate(last=Max("id"))

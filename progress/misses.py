@@ -58,7 +58,10 @@ def reviewable_item(user, sitting_pk, position):
 
 
 def allowed_reasons(item):
-    """Reasons that fit the item: "guessed right" for a right answer, the others otherwise."""
+    """Reasons that fit the item: "guessed right" for a right answer, the others otherwise;
+    none for an unscored pilot item (it counts nowhere, the miss log included)."""
+    if item.is_pilot:
+        return []
     if item.is_correct:
         return [Reason.GUESSED]
     return [r for r in Reason if r != Reason.GUESSED]
@@ -71,6 +74,8 @@ def tag(user, item, reason, now=None):
     from .tasks import enqueue_report
 
     now = now or timezone.now()
+    if item.is_pilot:
+        raise ValueError("This was an unscored pilot question: it is not part of your miss log.")
     if reason not in allowed_reasons(item):
         fits = ", ".join(Reason(r).label.lower() for r in allowed_reasons(item))
         raise ValueError(f"This answer can be tagged only as: {fits}.")

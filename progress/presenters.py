@@ -96,6 +96,8 @@ def item_feedback(item, html, regraded=None):
     return {
         "correct": bool(item.is_correct),
         "scored": item.scored,
+        # Revealed only here, once the sitting has ended: the item counted nowhere.
+        "pilot": item.is_pilot,
         "unsure": item.unsure,
         "correct_choice_ids": sorted(c.id for c in item.ordered_choices() if c.key in right_keys),
         "choices": [

@@ -288,7 +288,10 @@ def results(request, pk):
             "result": result,
             "regrades": regrades,
             "not_counted": _not_counted(request.GET.get("not_counted", ""), state["items"]),
-            "unanswered_count": sum(1 for i in state["items"] if not i["selected"]),
+            "unanswered_count": sum(
+                1 for i in state["items"] if not i["selected"] and not i["feedback"]["pilot"]
+            ),
+            "pilot_count": len(result.get("pilot_positions", [])),
             "grace_seconds": int(GRACE.total_seconds()),
             "items": items,
             "show": show if show in REVIEW_FILTERS else "all",
