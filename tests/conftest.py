@@ -122,7 +122,12 @@ def write_pilot_bank(root, count=12):
                 "difficulty": 2,
                 "stem": f"Scenario {n} for task {task}, new. Which option is right?\n",
                 "choices": [
-                    {"key": "a", "text": f"First choice of new {n}", "correct": True, "why": "Right."},
+                    {
+                        "key": "a",
+                        "text": f"First choice of new {n}",
+                        "correct": True,
+                        "why": "Right.",
+                    },
                     {"key": "b", "text": f"Second choice of new {n}", "why": "Wrong."},
                     {"key": "c", "text": f"Third choice of new {n}", "why": "Wrong."},
                     {"key": "d", "text": f"Fourth choice of new {n}", "why": "Wrong."},

@@ -73,14 +73,18 @@ def test_a_mock_has_75_items_10_pilots_and_the_rest_split_by_the_weights(alice, 
     assert not any(i.question_id in pilot_ids() for i in items if not i.is_pilot)
     scored = Counter(i.question.domain.number for i in items if not i.is_pilot)
     weights = {1: 22, 2: 17, 3: 15, 4: 15, 5: 14, 6: 17}
-    assert scored == blueprint.split_by_weight(65, weights) == {
-        1: 14,
-        2: 11,
-        3: 10,
-        4: 10,
-        5: 9,
-        6: 11,
-    }
+    assert (
+        scored
+        == blueprint.split_by_weight(65, weights)
+        == {
+            1: 14,
+            2: 11,
+            3: 10,
+            4: 10,
+            5: 9,
+            6: 11,
+        }
+    )
     # At random positions among the 75, not in a block at the end.
     positions = sorted(i.position for i in pilots)
     assert positions != list(range(66, 76))
@@ -89,9 +93,7 @@ def test_a_mock_has_75_items_10_pilots_and_the_rest_split_by_the_weights(alice, 
 def test_with_fewer_pilots_than_ten_all_of_them_come_and_scored_items_fill_the_rest(
     alice, pilot_bank
 ):
-    Question.objects.filter(slug__in=[f"pilot-{n}" for n in range(4, 13)]).update(
-        status="retired"
-    )
+    Question.objects.filter(slug__in=[f"pilot-{n}" for n in range(4, 13)]).update(status="retired")
     mock = assembly.start_mock(alice, rng=random.Random(4))
     assert mock.items.count() == 75
     assert mock.items.filter(is_pilot=True).count() == 3
