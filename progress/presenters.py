@@ -13,6 +13,7 @@ from questions.markdown import render_many
 from questions.models import VersionChoice
 
 from .models import Sitting
+from .pacing import sitting_pacing
 from .peers import question_peers, sitting_standing
 from .scoring import accepted_keys
 
@@ -176,6 +177,7 @@ def sitting_state(sitting, now=None):
     if finished:
         state["result"] = sitting.result
         state["standing"] = sitting_standing(sitting)
+        state["pacing"] = sitting_pacing(sitting, count=len(items))
     return state
 
 
