@@ -11,10 +11,11 @@ from django.core.management import CommandError, call_command
 
 from domains import blueprint
 from progress import answers, assembly, blocks
+from progress.groups import group_progress
 from progress.item_analysis import compute_item_statistics
 from progress.mastery import learner_progress, unanswered_shares
 from progress.misses import tag
-from progress.models import QuestionStats, ReviewItem, SittingItem
+from progress.models import QuestionStats, ReviewItem, SittingItem, StudyGroup
 from progress.reports import build_reports, latest_report
 from questions.models import Question
 from tests.conftest import write_pilot_bank
@@ -199,6 +200,8 @@ def test_pilot_answers_count_nowhere_for_the_learner(alice, pilot_bank):
     report = latest_report(alice)
     assert report.answers == 65
     assert all(d["correct"] == d["answered"] for d in report.domains)
+    member = group_progress(StudyGroup.create(alice, "Pilots"))["members"][0]
+    assert member["answered"] == 65 and member["latest_mock_score"] == 1000
 
 
 def test_unanswered_pilots_are_not_unreached_questions(alice, pilot_bank):
