@@ -32,15 +32,18 @@ def last_seen_by_question(user):
 
 
 def _candidates(questions, user, per_task):
-    """(id, domain number, task id) of the `questions` a draw for `user` could use: up to
-    `per_task` never-seen ones per task statement, drawn at random by the database, and all
-    those the user has seen (bounded by their history). Two queries; what they return does not
-    grow with the bank, so a 10,000-question bank starts a mock about as fast as a 500 one."""
+    """(id, domain number, task id, status) of the `questions` a draw for `user` could use: up
+    to `per_task` never-seen ones per task statement and status (so pilots never crowd out
+    published questions), drawn at random by the database, and all those the user has seen
+    (bounded by their history). Two queries; what they return does not grow with the bank, so a
+    10,000-question bank starts a mock about as fast as a 500 one."""
     seen = SittingItem.objects.filter(sitting__user=user).values("question_id")
-    fields = ("id", "domain__number", "task_id")
+    fields = ("id", "domain__number", "task_id", "status")
     fresh = (
         questions.exclude(id__in=seen)
-        .annotate(draw=Window(RowNumber(), partition_by=F("task_id"), order_by=Random()))
+        .annotate(
+            draw=Window(RowNumber(), partition_by=[F("task_id"), F("status")], order_by=Random())
+        )
         .filter(draw__lte=per_task)
         .values_list(*fields)
     )
@@ -102,17 +105,39 @@ def _spread_over_tasks(
     return picked
 
 
-def pick_mock_questions(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM):
-    """Choose `total` published questions split by the blueprint. Returns (questions, notice)."""
+def pick_mock(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM, max_pilots=None):
+    """Choose a mock's questions: k = min(`max_pilots`, pilots available) unscored pilot
+    questions (blueprint.UNSCORED_ON_REAL_EXAM by default; never seen ones first, no enemies of
+    each other) and `total` - k published questions split by the blueprint, all shuffled
+    together so pilots sit at random positions.
+
+    Returns (question ids in position order, set of the pilot ids among them, notice). The
+    notice never tells pilots apart, nor how many there are.
+    """
     rng = rng or random.Random()
+    if max_pilots is None:
+        max_pilots = blueprint.UNSCORED_ON_REAL_EXAM
     domains = list(Domain.objects.order_by("number"))
-    quotas = blueprint.split_by_weight(total, {d.number: d.weight_percent for d in domains})
-    pool = defaultdict(list)
-    for row in _candidates(Question.objects.live(), user, per_task=total):
-        pool[row[1]].append(row)
+    pool, pilot_pool = defaultdict(list), []
+    questions = Question.objects.live()
+    if max_pilots:
+        questions = questions | Question.objects.pilots()
+    for row in _candidates(questions, user, per_task=total):
+        if row[3] == Question.Status.PILOT:
+            pilot_pool.append(row)
+        else:
+            pool[row[1]].append(row)
     seen = last_seen_by_question(user)
-    enemies = enemies_of(q[0] for rows in pool.values() for q in rows)
+    enemies = enemies_of(
+        [q[0] for rows in pool.values() for q in rows] + [q[0] for q in pilot_pool]
+    )
     blocked = set()
+    # Pilots first, so the scored draw below steers clear of their enemies.
+    pilots = _spread_over_tasks(
+        pilot_pool, min(max_pilots, len(pilot_pool)), seen, rng, enemies=enemies, blocked=blocked
+    )
+    scored_total = max(0, total - len(pilots))
+    quotas = blueprint.split_by_weight(scored_total, {d.number: d.weight_percent for d in domains})
     picked, short = [], 0
     for domain in domains:
         chosen = _spread_over_tasks(
@@ -131,6 +156,7 @@ def pick_mock_questions(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM):
             )
             picked += extra
             short -= len(extra)
+    picked += pilots
     repeats = sum(1 for q in picked if q[0] in seen)
     notice = ""
     if repeats:
@@ -144,7 +170,14 @@ def pick_mock_questions(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM):
             f"{len(picked)} instead of {total}. " + notice
         ).strip()
     rng.shuffle(picked)
-    return [q[0] for q in picked], notice
+    return [q[0] for q in picked], {q[0] for q in pilots}, notice
+
+
+def pick_mock_questions(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM):
+    """Choose `total` published questions split by the blueprint, no pilots. Returns
+    (questions, notice)."""
+    ids, _, notice = pick_mock(user, rng=rng, total=total, max_pilots=0)
+    return ids, notice
 
 
 def pick_practice_questions(
@@ -189,7 +222,7 @@ def missed_question_ids(user):
     """Questions whose latest answer by `user` was wrong. Questions left unanswered are not
     "missed" (see not_reached_question_ids). One query."""
     latest = latest_per_question(
-        SittingItem.objects.filter(
+        SittingItem.objects.without_pilots().filter(
             sitting__user=user,
             is_correct__isnull=False,
             answered_at__isnull=False,
@@ -208,7 +241,9 @@ def not_reached_question_ids(user):
     (typically the rest of a mock whose time ran out). They score zero but say nothing about
     knowledge, so they are kept out of the review queue and the missed list. One query."""
     latest = latest_per_question(
-        SittingItem.objects.filter(sitting__user=user, sitting__status=Sitting.Status.FINISHED)
+        SittingItem.objects.without_pilots().filter(
+            sitting__user=user, sitting__status=Sitting.Status.FINISHED
+        )
     )
     return list(
         SittingItem.objects.filter(
@@ -236,12 +271,23 @@ def open_sitting(user):
 
 
 def create_sitting(
-    user, mode, question_ids, *, title="", config=None, notice="", rng=None, now=None, timed=False
+    user,
+    mode,
+    question_ids,
+    *,
+    title="",
+    config=None,
+    notice="",
+    rng=None,
+    now=None,
+    timed=False,
+    pilot_ids=frozenset(),
 ):
     """Start a sitting with these questions. An open mock blocks it (OpenSittingExists); an open
     practice set is finished (scored on what was checked) and returned as `sitting.replaced`.
     A `timed` practice set gets a deadline at the exam's pace (2.4 minutes a question, more with
-    the extra-time accommodation, in the same proportion as a mock).
+    the extra-time accommodation, in the same proportion as a mock). Items of `pilot_ids` are
+    unscored pilots (`SittingItem.is_pilot`).
 
     Starts by one learner are serialised on their profile row, so twenty starts at once behave
     like twenty in a row: each finishes the practice set before it, none reports a phantom mock.
@@ -290,6 +336,7 @@ def create_sitting(
                 version_id=versions[qid][0],
                 choice_order=versions[qid][1],
                 select_count=versions[qid][2],
+                is_pilot=qid in pilot_ids,
             )
             for i, qid in enumerate(question_ids, start=1)
         )
@@ -302,9 +349,16 @@ def start_mock(user, rng=None, now=None):
     existing = open_sitting(user)
     if existing and existing.deadline is not None and not existing.finish_if_expired(now):
         raise OpenSittingExists(existing)
-    question_ids, notice = pick_mock_questions(user, rng=rng)
+    question_ids, pilot_ids, notice = pick_mock(user, rng=rng)
     return create_sitting(
-        user, Sitting.Mode.MOCK, question_ids, title="Mock exam", notice=notice, rng=rng, now=now
+        user,
+        Sitting.Mode.MOCK,
+        question_ids,
+        title="Mock exam",
+        notice=notice,
+        rng=rng,
+        now=now,
+        pilot_ids=pilot_ids,
     )
 
 

@@ -84,6 +84,7 @@ def export_learner_data(user):
             "time_spent_seconds",
             "answered_at",
             "is_correct",
+            "is_pilot",
             "unsure",
         )
     ):
@@ -93,6 +94,7 @@ def export_learner_data(user):
         item["version"] = item.pop("version__number")
         if sitting_id in open_ids:
             item.pop("is_correct")
+            item.pop("is_pilot")  # told only once the mock has ended
         items.setdefault(sitting_id, []).append(item)
     for sitting in sittings:
         sitting["items"] = items.get(sitting["id"], [])

@@ -5,20 +5,52 @@ Statistics are per question version (what learners actually saw and how it was s
 - facility: share of graded answers that were right;
 - discrimination: point-biserial correlation between being right on the question and the
   learner's scaled score on that mock (mock answers only), from grouped sums in one query;
-- option pick rates: share of answers that picked each choice.
+- option pick rates: share of answers that picked each choice;
+- median time: the median of `time_spent_seconds` over answers with time recorded (seconds).
+
+Unscored pilot answers are included: item statistics are what a pilot is in a mock for
+(see questions.publishing for when a pilot is ready to publish).
 """
 
 import math
 from collections import Counter, defaultdict
 
-from django.db.models import Count, F, FloatField, Q, Sum
-from django.db.models.functions import Cast
+from django.db.models import Count, F, FloatField, Q, Sum, Window
+from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
 from questions.models import VersionChoice
 
-from .mastery import graded_answers
-from .models import QuestionStats
+from .models import QuestionStats, SittingItem
+
+
+def analysed_answers():
+    """Answered, graded items of every learner, pilots included (unlike mastery's evidence)."""
+    return SittingItem.objects.filter(is_correct__isnull=False, answered_at__isnull=False)
+
+
+def median_seconds(answers):
+    """{version id: median seconds spent} over `answers` with time recorded. One query: the
+    middle row(s) of each version's answers ordered by time, picked by window functions (no
+    MEDIAN aggregate on SQLite; the same SQL on PostgreSQL)."""
+    ranked = (
+        answers.filter(time_spent_seconds__gt=0)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("version_id")],
+                order_by=[F("time_spent_seconds").asc(), F("id").asc()],
+            ),
+            count=Window(Count("id"), partition_by=[F("version_id")]),
+        )
+        # The middle one (odd count) or two (even): ranks (n + 1) // 2 and n // 2 + 1.
+        .filter(Q(rank=(F("count") + 1) / 2) | Q(rank=F("count") / 2 + 1))
+        .values_list("version_id", "time_spent_seconds")
+    )
+    middles = defaultdict(list)
+    for version_id, seconds in ranked:
+        middles[version_id].append(seconds)
+    return {vid: sum(values) / len(values) for vid, values in middles.items()}
 
 
 def point_biserial(n, right, sum_y, sum_y2, sum_xy):
@@ -36,7 +68,7 @@ def point_biserial(n, right, sum_y, sum_y2, sum_xy):
 
 def compute_item_statistics(now=None):
     now = now or timezone.now()
-    answers = graded_answers()
+    answers = analysed_answers()
     totals = {
         row["version_id"]: row
         for row in answers.values("version_id", "question_id")
@@ -71,6 +103,7 @@ def compute_item_statistics(now=None):
         is_correct=True, version_id__in=list(totals)
     ).values_list("version_id", "id"):
         correct[version_id].add(choice_id)
+    medians = median_seconds(answers)
     stats = []
     for version_id, row in totals.items():
         n = row["n"]
@@ -97,6 +130,7 @@ def compute_item_statistics(now=None):
                     )
                 ),
                 option_pick_rates=rates,
+                median_seconds=(round(medians[version_id]) if version_id in medians else None),
                 wrong_beats_right=bool(
                     wrong_rates and right_rates and max(wrong_rates) > min(right_rates)
                 ),
@@ -114,6 +148,7 @@ def compute_item_statistics(now=None):
             "discrimination",
             "option_pick_rates",
             "wrong_beats_right",
+            "median_seconds",
             "updated_at",
         ],
     )

@@ -24,8 +24,11 @@ from .readiness import (
 
 
 def graded_answers():
-    """Answered, graded items: the evidence for mastery (unanswered mock items are not)."""
-    return SittingItem.objects.filter(is_correct__isnull=False, answered_at__isnull=False)
+    """Answered, graded items: the evidence for mastery (unanswered mock items are not, nor
+    are unscored pilot items)."""
+    return SittingItem.objects.without_pilots().filter(
+        is_correct__isnull=False, answered_at__isnull=False
+    )
 
 
 def _weight(now):
@@ -76,7 +79,8 @@ def unanswered_shares(user_ids, now=None):
     days}; users without such mocks are absent (readiness then assumes 0). One query."""
     now = now or timezone.now()
     rows = (
-        SittingItem.objects.filter(
+        SittingItem.objects.without_pilots()
+        .filter(
             sitting__user_id__in=user_ids,
             sitting__mode="mock",
             sitting__status="finished",

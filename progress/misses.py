@@ -61,7 +61,10 @@ def reviewable_item(user, sitting_pk, position):
 def allowed_reasons(item):
     """Reasons that fit the item: "guessed right" for a right answer, the others otherwise;
     "ran out of time" only in a sitting against the clock (a mock or a timed block), never in
-    untimed tutor-mode practice. Reads `item.sitting` (loaded with the item: no query)."""
+    untimed tutor-mode practice; none for an unscored pilot item (it counts nowhere, the miss log
+    included). Reads `item.sitting` (loaded with the item: no query)."""
+    if item.is_pilot:
+        return []
     if item.is_correct:
         return [Reason.GUESSED]
     timed = item.sitting.is_timed
@@ -75,6 +78,8 @@ def tag(user, item, reason, now=None):
     from .tasks import enqueue_report
 
     now = now or timezone.now()
+    if item.is_pilot:
+        raise ValueError("This was an unscored pilot question: it is not part of your miss log.")
     if reason not in allowed_reasons(item):
         fits = ", ".join(Reason(r).label.lower() for r in allowed_reasons(item))
         raise ValueError(f"This answer can be tagged only as: {fits}.")

@@ -247,6 +247,14 @@ def add_report_request(user_id):
     return add(user_id)
 
 
+class SittingItemQuerySet(models.QuerySet):
+    def without_pilots(self):
+        """Items that count for the learner: everything but unscored pilot items, which feed
+        item statistics only (never a score, mastery, readiness, the review queue, the missed
+        list or a report)."""
+        return self.filter(is_pilot=False)
+
+
 class SittingItem(models.Model):
     sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField()
@@ -280,6 +288,8 @@ class SittingItem(models.Model):
     # Incremented by every accepted save; a client that sends the revision it last saw cannot
     # overwrite a newer state written by another tab or device.
     revision = models.PositiveIntegerField(default=0)
+
+    objects = SittingItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]
@@ -610,6 +620,11 @@ class QuestionStats(models.Model):
     )
     wrong_beats_right = models.BooleanField(
         default=False, help_text="A wrong option is picked more often than a right one."
+    )
+    median_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Median time learners spent on it (seconds; answers with time recorded).",
     )
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -13,6 +13,7 @@ from questions.markdown import render_many
 from questions.models import VersionChoice
 
 from .models import Sitting
+from .pacing import sitting_pacing
 from .peers import question_peers, sitting_standing
 from .scoring import accepted_keys
 
@@ -96,6 +97,8 @@ def item_feedback(item, html, regraded=None):
     return {
         "correct": bool(item.is_correct),
         "scored": item.scored,
+        # Revealed only here, once the sitting has ended: the item counted nowhere.
+        "pilot": item.is_pilot,
         "unsure": item.unsure,
         "correct_choice_ids": sorted(c.id for c in item.ordered_choices() if c.key in right_keys),
         "choices": [
@@ -174,6 +177,7 @@ def sitting_state(sitting, now=None):
     if finished:
         state["result"] = sitting_result(sitting)
         state["standing"] = sitting_standing(sitting)
+        state["pacing"] = sitting_pacing(sitting, count=len(items))
     return state
 
 

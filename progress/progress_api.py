@@ -15,6 +15,7 @@ from .groups import GroupError, get_group_for_member, group_progress, join, leav
 from .mastery import learner_progress
 from .misses import misses_by_reason_and_domain
 from .models import StudyGroup, WeakDomainReport
+from .pacing import pacing_trend
 from .peers import latest_mock_standing
 from .review import due_items
 from .serializers import MasteryOutput, ProgressOutput, ReadinessOutput
@@ -94,6 +95,7 @@ def progress(request):
     body = learner_progress(request.user)
     body["standing"] = latest_mock_standing(request.user)
     body["misses"] = misses_by_reason_and_domain(request.user)
+    body["pacing_trend"] = pacing_trend(request.user)
     return Response(body)
 
 

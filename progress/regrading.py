@@ -161,10 +161,11 @@ def apply_regrade(version, method, corrected=None, user=None, now=None):
 
 def _update_learning_records(sitting, version, before, now):
     """Misconception hits and the review queue follow the new grading of `version`'s items."""
+    # Pilot items never reached the queue or the hits: a regrade keeps them out too.
     items = list(
-        SittingItem.objects.filter(sitting=sitting, version=version).prefetch_related(
-            "version__choices"
-        )
+        SittingItem.objects.without_pilots()
+        .filter(sitting=sitting, version=version)
+        .prefetch_related("version__choices")
     )
     MisconceptionHit.objects.filter(item__in=items).delete()
     # Hits are rebuilt for every item still wrong; the queue only hears of items that changed.
@@ -177,9 +178,8 @@ def _update_learning_records(sitting, version, before, now):
     cleared = [i for i in items if i.is_correct is not False and before.get(i.id) is False]
     for item in cleared:
         latest_wrong = (
-            SittingItem.objects.filter(
-                sitting__user=sitting.user, question_id=item.question_id, is_correct=False
-            )
+            SittingItem.objects.without_pilots()
+            .filter(sitting__user=sitting.user, question_id=item.question_id, is_correct=False)
             .exclude(pk=item.pk)
             .exists()
         )

@@ -26,10 +26,13 @@ def score_sitting(sitting, finished_at, save=True):
     Each item is graded against the version it pinned, with any regrade of that version applied
     (so a sitting finished after a regrade is scored like those re-scored by it). Mocks grade
     every item (unanswered is wrong), as do timed practice blocks; tutor-mode practice sets
-    grade what was answered; an item a regrade dropped counts nowhere. Saves is_correct unless
-    `save` is false. A mock is scored by ability when its form is calibrated, else by the
-    linear estimate (progress.equating.score_form; the result names the method). 5 queries
-    whatever the number of items, plus 2 for a mock.
+    grade what was answered; an item a regrade dropped counts nowhere. Pilot items (unscored)
+    are graded too, for item statistics, but count nowhere else: not in the score or its total
+    (a mock with k pilots is scored on 75 - k), not in the domain results, not among the graded
+    items returned (so not in the review queue or misconception hits); `pilot_positions` lists
+    them. Saves is_correct unless `save` is false. A mock is scored by ability when its form is
+    calibrated, else by the linear estimate (progress.equating.score_form; the result names the
+    method). 5 queries whatever the number of items, plus 2 for a mock.
     """
     items = list(
         sitting.items.select_related("question", "version").prefetch_related(
@@ -56,7 +59,7 @@ def score_sitting(sitting, finished_at, save=True):
         item.is_correct = any(grade_item(picked, key_set) for key_set in answers)
     if save:
         sitting.items.bulk_update(items, ["is_correct", "scored"])
-    graded = [item for item in items if item.is_correct is not None]
+    graded = [item for item in items if item.is_correct is not None and not item.is_pilot]
     domains = {d.id: d for d in Domain.objects.all()}
     per_domain = {}
     for item in graded:
@@ -80,6 +83,7 @@ def score_sitting(sitting, finished_at, save=True):
         "total": total,
         "duration_seconds": duration,
         **method,
+        "pilot_positions": sorted(item.position for item in items if item.is_pilot),
         "domains": [
             domain_result(domains[domain_id], *per_domain[domain_id])
             for domain_id in sorted(per_domain, key=lambda d: domains[d].number)

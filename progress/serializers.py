@@ -69,6 +69,9 @@ class FeedbackChoiceOutput(serializers.Serializer):
 class FeedbackOutput(serializers.Serializer):
     correct = serializers.BooleanField()
     scored = serializers.BooleanField()
+    pilot = serializers.BooleanField(
+        help_text="An unscored pilot question (told only once the sitting has ended)"
+    )
     unsure = serializers.BooleanField(help_text="Marked unsure while answering")
     correct_choice_ids = serializers.ListField(child=serializers.IntegerField())
     choices = FeedbackChoiceOutput(many=True)
@@ -139,6 +142,11 @@ class ResultOutput(serializers.Serializer):
     correct = serializers.IntegerField()
     total = serializers.IntegerField()
     duration_seconds = serializers.IntegerField()
+    pilot_positions = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Positions of the unscored pilot items; they count nowhere",
+    )
     domains = DomainResultOutput(many=True)
     scoring_method = serializers.ChoiceField(
         choices=Sitting.ScoringMethod.choices,
@@ -168,6 +176,54 @@ class ResultOutput(serializers.Serializer):
     )
 
 
+class PaceDomainOutput(serializers.Serializer):
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    questions = serializers.IntegerField()
+    seconds = serializers.IntegerField()
+    average_seconds = serializers.FloatField(allow_null=True, help_text="Seconds a question")
+    over_pace = serializers.BooleanField(help_text="Slower than 144 s a question")
+
+
+class PaceThirdOutput(serializers.Serializer):
+    first = serializers.IntegerField(help_text="First position of this third of the sitting")
+    last = serializers.IntegerField()
+    questions = serializers.IntegerField()
+    seconds = serializers.IntegerField()
+    average_seconds = serializers.FloatField(allow_null=True)
+    over_pace = serializers.BooleanField()
+    running_seconds = serializers.IntegerField(help_text="Seconds used up to `last`")
+    running_allowance = serializers.IntegerField(help_text="144 s x questions up to `last`")
+
+
+class SlowItemOutput(serializers.Serializer):
+    position = serializers.IntegerField()
+    seconds = serializers.IntegerField()
+    domain = serializers.IntegerField()
+
+
+class PacingOutput(serializers.Serializer):
+    pace_seconds = serializers.IntegerField(help_text="The real exam's pace: 144 s a question")
+    questions = serializers.IntegerField()
+    seconds = serializers.IntegerField(help_text="Time spent on all items (progress.pacing)")
+    average_seconds = serializers.FloatField(allow_null=True)
+    over_pace = serializers.BooleanField()
+    domains = PaceDomainOutput(many=True)
+    thirds = PaceThirdOutput(many=True)
+    fell_behind = serializers.IntegerField(
+        allow_null=True, help_text="Index (0-2) of the third where the running total went over"
+    )
+    slow_items = SlowItemOutput(many=True, help_text="Items over twice the pace, slowest first")
+
+
+class PaceTrendOutput(serializers.Serializer):
+    sitting = serializers.IntegerField()
+    finished_at = serializers.DateTimeField()
+    questions = serializers.IntegerField()
+    seconds = serializers.IntegerField()
+    average_seconds = serializers.FloatField(allow_null=True, help_text="Seconds a question")
+
+
 class SubmitOutput(serializers.Serializer):
     result = ResultOutput()
     standing = StandingOutput(
@@ -191,6 +247,7 @@ class SittingOutput(serializers.Serializer):
     standing = StandingOutput(
         required=False, allow_null=True, help_text="Finished sittings only; null but for mocks"
     )
+    pacing = PacingOutput(required=False, help_text="Finished sittings only")
 
 
 class StartedOutput(SittingOutput):
@@ -277,3 +334,4 @@ class ProgressOutput(serializers.Serializer):
         allow_null=True, help_text="The latest mock's percentile among first attempts"
     )
     misses = MissCountOutput(many=True, help_text="Your miss log: tagged misses by reason, domain")
+    pacing_trend = PaceTrendOutput(many=True, help_text="Your finished mocks' pace, oldest first")

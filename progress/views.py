@@ -2,6 +2,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Sum
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,6 +19,7 @@ from .forms import PracticeForm, ProfileForm
 from .mastery import learner_progress
 from .misses import miss_table, misses_by_reason_and_domain
 from .models import GRACE, MissTag, Profile, Regrade, Sitting, WeakDomainReport
+from .pacing import PACE_SECONDS, average_seconds
 from .peers import MIN_LEARNERS, latest_mock_standing
 from .presenters import sitting_state
 from .reports import latest_report
@@ -295,6 +297,8 @@ def results(request, pk):
         if unsaved.get("position") == item["position"]:
             item["note_text"] = unsaved.get("text", "")
     result = state.get("result") or {}
+    pacing = state.get("pacing")
+    behind = pacing["fell_behind"] if pacing else None
     regrades = [
         {
             "at": parse_datetime(r["at"]),
@@ -311,7 +315,12 @@ def results(request, pk):
             "result": result,
             "regrades": regrades,
             "not_counted": _not_counted(request.GET.get("not_counted", ""), state["items"]),
-            "unanswered_count": sum(1 for i in state["items"] if not i["selected"]),
+            "unanswered_count": sum(
+                1 for i in state["items"] if not i["selected"] and not i["feedback"]["pilot"]
+            ),
+            "pilot_count": len(result.get("pilot_positions", [])),
+            "pacing": pacing,
+            "fell_behind": pacing["thirds"][behind] if behind is not None else None,
             "grace_seconds": int(GRACE.total_seconds()),
             "items": items,
             "show": show if show in REVIEW_FILTERS else "all",
@@ -386,7 +395,11 @@ def progress_overview(user, now=None):
         .filter(user=user)
         .order_by("finished_at")
         .values("id", "finished_at", "scaled_score", "correct", "total", "scoring_method")
+        # Pacing in the same query: the time of every item, pilots included.
+        .annotate(questions=Count("items"), seconds=Sum("items__time_spent_seconds"))
     )
+    for mock in mocks:
+        mock["average_seconds"] = average_seconds(mock["seconds"] or 0, mock["questions"])
     return {
         "progress": progress,
         "readiness": progress["readiness"],
@@ -395,6 +408,7 @@ def progress_overview(user, now=None):
         # Drawn when the template renders it, in the learner's time zone (activated then).
         "trend": partial(score_trend_svg, mocks),
         "mastery_chart": mastery_bars_svg(progress["domains"]),
+        "pace_seconds": PACE_SECONDS,
     }
 
 

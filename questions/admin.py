@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Choice, ProblemReport, Question, Tag, VersionChoice
+from .publishing import READY_TO_PUBLISH, pilot_shortfalls
 
 
 def _small_number(text):
@@ -85,6 +86,23 @@ class ItemAnalysisFilter(admin.SimpleListFilter):
         }.get(self.value(), queryset)
 
 
+class PilotFilter(admin.SimpleListFilter):
+    """Pilot questions the statistics propose for publishing (questions.publishing)."""
+
+    title = "pilot"
+    parameter_name = "pilot"
+
+    def lookups(self, request, model_admin):
+        return [("ready", "Ready to publish"), ("not_yet", "Still gathering answers")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ready":
+            return queryset.filter(READY_TO_PUBLISH)
+        if self.value() == "not_yet":
+            return queryset.filter(status=Question.Status.PILOT).exclude(READY_TO_PUBLISH)
+        return queryset
+
+
 class QuestionAdminForm(forms.ModelForm):
     same_item = forms.BooleanField(
         required=False,
@@ -110,9 +128,20 @@ class QuestionAdmin(SimpleHistoryAdmin):
         "times_answered",
         "facility",
         "discrimination",
+        "median_time",
+        "ready_to_publish",
         "updated_at",
     ]
-    list_filter = [ItemAnalysisFilter, "domain", "task", "kind", "status", "difficulty", "tags"]
+    list_filter = [
+        ItemAnalysisFilter,
+        PilotFilter,
+        "domain",
+        "task",
+        "kind",
+        "status",
+        "difficulty",
+        "tags",
+    ]
     search_fields = ["slug", "stem", "choices__text"]
     autocomplete_fields = ["tags"]
     readonly_fields = [
@@ -123,7 +152,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
         "item_statistics",
     ]
     inlines = [ChoiceInline]
-    actions = ["publish", "send_to_review", "retire", "regrade"]
+    actions = ["publish", "publish_pilots", "send_to_review", "retire", "regrade"]
     form = QuestionAdminForm
     list_select_related = ["domain", "task", "current_version__stats"]
     fieldsets = [
@@ -185,6 +214,20 @@ class QuestionAdmin(SimpleHistoryAdmin):
             "-" if stats is None or stats.discrimination is None else f"{stats.discrimination:+.2f}"
         )
 
+    @admin.display(description="Median time", ordering="current_version__stats__median_seconds")
+    def median_time(self, obj, stats=None):
+        stats = stats or self._stats(obj)
+        seconds = getattr(stats, "median_seconds", None)
+        return "-" if seconds is None else f"{seconds // 60}:{seconds % 60:02d}"
+
+    @admin.display(description="Ready to publish")
+    def ready_to_publish(self, obj):
+        """Pilots only: ✔ when the statistics meet questions.publishing's rule, else why not."""
+        if obj.status != Question.Status.PILOT:
+            return ""
+        shortfalls = pilot_shortfalls(self._stats(obj))
+        return "✔ yes" if not shortfalls else "no: " + "; ".join(shortfalls)
+
     @admin.display(description="Versions (newest first) and their nightly statistics")
     def item_statistics(self, obj):
         if not obj.pk:
@@ -214,10 +257,11 @@ class QuestionAdmin(SimpleHistoryAdmin):
             )
             summary = (
                 format_html(
-                    "{} answers · facility {} · discrimination {}",
+                    "{} answers · facility {} · discrimination {} · median time {}",
                     stats.answered,
                     self.facility(obj, stats),
                     self.discrimination(obj, stats),
+                    self.median_time(obj, stats),
                 )
                 if stats
                 else "no answers analysed yet"
@@ -502,6 +546,26 @@ class QuestionAdmin(SimpleHistoryAdmin):
         self.message_user(request, f"Published {done} question(s).", messages.SUCCESS)
         for failure in failed:
             self.message_user(request, f"Not published: {failure}", messages.ERROR)
+
+    @admin.action(description="Publish selected pilots (those ready to publish)")
+    def publish_pilots(self, request, queryset):
+        """Publish the selected pilots whose statistics meet the rule (questions.publishing);
+        say why each other selected question was left as it is."""
+        ready = set(queryset.filter(READY_TO_PUBLISH).values_list("pk", flat=True))
+        done = 0
+        for question in queryset.select_related("current_version__stats").order_by("slug"):
+            if question.pk not in ready:
+                why = (
+                    "; ".join(pilot_shortfalls(self._stats(question)))
+                    if question.status == Question.Status.PILOT
+                    else f"not a pilot ({question.get_status_display().lower()})"
+                )
+                self.message_user(request, f"Not published: {question.slug}: {why}", messages.ERROR)
+                continue
+            question.status = Question.Status.PUBLISHED
+            question.save(update_fields=["status", "updated_at"])
+            done += 1
+        self.message_user(request, f"Published {done} pilot question(s).", messages.SUCCESS)
 
     @admin.action(description="Send selected questions to review")
     def send_to_review(self, request, queryset):

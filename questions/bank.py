@@ -361,7 +361,7 @@ def check_bank(bank, known_cards=None):
                 for c in choices
             ],
             references=[r for r in references if isinstance(r, str)],
-            publishing=status == Question.Status.PUBLISHED,
+            publishing=status in Question.LEARNER_FACING,
         )
         for message in rule_problems:
             if "has no 'why'" in message or "has no text" in message:

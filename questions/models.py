@@ -78,6 +78,11 @@ class QuestionQuerySet(models.QuerySet):
         """Questions a learner may be given now: published, with a current version."""
         return self.published().filter(current_version__isnull=False)
 
+    def pilots(self):
+        """Pilot questions a mock may carry as unscored items: status pilot, with a current
+        version (import and the admin create one whatever the status)."""
+        return self.filter(status=Question.Status.PILOT, current_version__isnull=False)
+
     def for_domain(self, number):
         return self.filter(domain__number=number)
 
@@ -99,6 +104,10 @@ class Question(models.Model):
         # Shown in mocks as an unscored item to gather statistics before it counts.
         PILOT = "pilot", "Pilot"
         RETIRED = "retired", "Retired"
+
+    # Statuses learners see (a pilot's explanation is shown after the mock): held to the
+    # publishing rules.
+    LEARNER_FACING = (Status.PUBLISHED, Status.PILOT)
 
     slug = models.SlugField(max_length=120, unique=True)
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="questions")
@@ -262,7 +271,7 @@ class Question(models.Model):
             task_domain_number=self.task.domain.number if self.task_id else None,
             choices=choices,
             references=self.references,
-            publishing=status == self.Status.PUBLISHED,
+            publishing=status in self.LEARNER_FACING,
         )
 
     def check_publishable(self):

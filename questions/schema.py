@@ -13,7 +13,7 @@ SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 OPTION_KEY = r"^[a-z0-9]{1,8}$"
 TASK = r"^[1-6]\.[1-9]$"
 URL = r"^https?://\S+$"
-STATUSES = ["draft", "in_review", "published", "retired"]
+STATUSES = ["draft", "in_review", "published", "pilot", "retired"]
 MAX_CHOICES = 8
 
 _text = {"type": "string", "minLength": 1, "pattern": r"\S"}

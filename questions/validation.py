@@ -12,7 +12,8 @@ URL_RE = re.compile(r"^https?://[^\s]+$")
 def question_problems(*, kind, domain_number, task_domain_number, choices, references, publishing):
     """Return a list of human-readable problems (empty when the question is valid).
 
-    `choices` is a list of dicts with `text`, `is_correct` and `why`.
+    `choices` is a list of dicts with `text`, `is_correct` and `why`. `publishing` is true for
+    a question learners will see (published, or a pilot: its explanation is shown after a mock).
     """
     problems = []
     if kind not in (SINGLE, MULTIPLE):
@@ -50,7 +51,7 @@ def question_problems(*, kind, domain_number, task_domain_number, choices, refer
         if choice.get("is_correct") and choice.get("misconception"):
             problems.append(f"choice {index} is correct but links a misconception card")
     if publishing and not references:
-        problems.append("a published question needs at least one reference")
+        problems.append("a published question needs at least one reference (pilots too)")
     for ref in references or []:
         if not URL_RE.match(str(ref)):
             problems.append(f"reference {ref!r} is not a URL")

@@ -100,3 +100,54 @@ def real_worker():
     assert not app.conf.task_always_eager
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
         yield app
+
+
+PILOT_TASKS = ["1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2", "5.1", "5.2", "6.1", "6.2"]
+
+
+def write_pilot_bank(root, count=12):
+    """A bank folder with `count` valid questions in `status: pilot` (ids pilot-1 ...), for
+    import beside the sample bank; returns the folder."""
+    import yaml
+
+    questions = []
+    for n in range(1, count + 1):
+        task = PILOT_TASKS[(n - 1) % len(PILOT_TASKS)]
+        questions.append(
+            {
+                "id": f"pilot-{n}",
+                "domain": int(task[0]),
+                "task": task,
+                "kind": "single",
+                "difficulty": 2,
+                "stem": f"Scenario {n} for task {task}, new. Which option is right?\n",
+                "choices": [
+                    {
+                        "key": "a",
+                        "text": f"First choice of new {n}",
+                        "correct": True,
+                        "why": "Right.",
+                    },
+                    {"key": "b", "text": f"Second choice of new {n}", "why": "Wrong."},
+                    {"key": "c", "text": f"Third choice of new {n}", "why": "Wrong."},
+                    {"key": "d", "text": f"Fourth choice of new {n}", "why": "Wrong."},
+                ],
+                "explanation": f"Explanation of new question {n}.\n",
+                "references": ["https://docs.aws.amazon.com/codedeploy/latest/userguide/"],
+                "status": "pilot",
+            }
+        )
+    folder = Path(root) / "pilot-bank"
+    (folder / "questions").mkdir(parents=True, exist_ok=True)
+    (folder / "questions" / "pilots.yaml").write_text(yaml.safe_dump(questions, sort_keys=False))
+    return folder
+
+
+@pytest.fixture
+def pilot_bank(sample_bank, tmp_path):
+    """The sample bank (95 published) plus 12 pilot questions, imported from YAML."""
+    from questions.bank import apply_bank, check_bank, read_bank
+
+    bank = read_bank(write_pilot_bank(tmp_path))
+    assert check_bank(bank) == []
+    apply_bank(bank)

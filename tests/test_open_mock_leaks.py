@@ -9,7 +9,17 @@ import pytest
 from tests.routes import fill
 from tests.test_access_matrix import ROWS, world  # noqa: F401 - the fixture
 
-FORBIDDEN_KEYS = {"is_correct", "correct", "feedback", "explanation_html", "why_html", "result"}
+FORBIDDEN_KEYS = {
+    "is_correct",
+    "correct",
+    "feedback",
+    "explanation_html",
+    "why_html",
+    "result",
+    "is_pilot",
+    "pilot",
+    "pilot_positions",
+}
 
 
 @pytest.fixture

@@ -190,7 +190,7 @@ def test_practice_gives_feedback_after_each_answer_and_locks_it(api, sample_bank
     # A complete wrong answer (tutor mode checks only complete ones), linked options first.
     choices = list(item.version.choices.all())
     linked = [c.id for c in choices if not c.is_correct and c.misconception_id]
-    wrong = (linked + [c.id for c in choices if not c.is_correct and not c.misconception_id])
+    wrong = linked + [c.id for c in choices if not c.is_correct and not c.misconception_id]
     wrong = wrong[: item.select_count]
     answer = api.put(f"/api/v1/exams/{sid}/items/1/", {"selected": wrong}, format="json").json()
     feedback = answer["feedback"]
