@@ -31,9 +31,9 @@ def flagged_question_ids(user):
     """Live questions whose latest touched item (answered or flagged; latest by time, see
     assembly.latest_per_question) is flagged. One query."""
     latest = assembly.latest_per_question(
-        SittingItem.objects.without_pilots().filter(sitting__user=user).filter(
-            Q(flagged=True) | Q(answered_at__isnull=False)
-        )
+        SittingItem.objects.without_pilots()
+        .filter(sitting__user=user)
+        .filter(Q(flagged=True) | Q(answered_at__isnull=False))
     )
     return set(
         SittingItem.objects.filter(
