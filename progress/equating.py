@@ -352,8 +352,11 @@ def irt_readiness(user_ids, now=None, unanswered=None, reference=None):
 
     Each readiness is `forecast`'s dict plus method "irt", answers (count) and unanswered_share
     (from `unanswered`, {user id: share}; shown, already in the ability since unanswered counts
-    as wrong). Two queries (one when `reference` is given).
+    as wrong). The forecast is for the scored part of a mock: 75 less the pilots a mock now
+    carries (up to 10). Three queries (two when `reference` is given).
     """
+    from questions.models import Question
+
     answers = recent_mock_answers(user_ids, now)
     answers = {uid: rows for uid, rows in answers.items() if len(rows[0]) >= MIN_ANSWERS}
     if not answers:
@@ -362,9 +365,11 @@ def irt_readiness(user_ids, now=None, unanswered=None, reference=None):
     if reference is None:
         return {}
     unanswered = unanswered or {}
+    pilots = min(blueprint.UNSCORED_ON_REAL_EXAM, Question.objects.pilots().count())
+    scored = blueprint.QUESTIONS_PER_EXAM - pilots
     return {
         uid: {
-            **forecast(ability_posterior(correct, a, b), reference),
+            **forecast(ability_posterior(correct, a, b), reference, form_length=scored),
             "unanswered_share": round(unanswered.get(uid, 0.0), 4),
             "method": "irt",
             "answers": len(correct),
