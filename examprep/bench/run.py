@@ -163,7 +163,7 @@ def _copy(cursor, table, columns, rows):
     defaults = {
         f.column: _copy_value(f.get_default())
         for f in model._meta.concrete_fields
-        if f.column not in columns and not f.primary_key and f.has_default()
+        if f.column not in columns and not f.primary_key and (f.has_default() or not f.null)
     }
     suffix = "\t".join(defaults.values())
     buffer = StringIO()
