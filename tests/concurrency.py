@@ -2,10 +2,35 @@
 each request of a threaded server has. Used by the SQLite race (tests/exams/sqlite_race.py, run
 in a fresh interpreter on a file database) and directly on PostgreSQL."""
 
+import json
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 from django.db import connection
 from django.test import Client
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_on_sqlite_file(module, tmp_path):
+    """Run `python -m module` in a fresh interpreter on a SQLite file configured by
+    examprep.settings (the embedded default; this run's test database may be PostgreSQL or SQLite
+    in memory); return the JSON of the last line it printed. Fails with its output otherwise."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    proc = subprocess.run(
+        [sys.executable, "-m", module],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def at_once(calls):

@@ -1,38 +1,24 @@
 """Simultaneous requests: no 500 "database is locked" on the embedded SQLite default, and
 simultaneous practice starts behave exactly like starts one after another."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.db import connection
 
 from progress import assembly
-from tests.concurrency import check_practice_starts, practice_starts, saves_and_submits
+from tests.concurrency import (
+    check_practice_starts,
+    practice_starts,
+    run_on_sqlite_file,
+    saves_and_submits,
+)
 from tests.conftest import make_user
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_concurrent_saves_submits_and_starts_on_the_embedded_sqlite_file(tmp_path):
     """Six practice checks and six mock submits at once, then twenty practice starts at once, on
     a SQLite file configured by examprep.settings (a fresh interpreter: the test database of
     this run may be PostgreSQL or SQLite in memory, neither of which is the embedded default)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    proc = subprocess.run(
-        [sys.executable, "-m", "tests.exams.sqlite_race"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    seen = run_on_sqlite_file("tests.exams.sqlite_race", tmp_path)
     assert seen["journal_mode"] == "wal"
     assert seen["saves_and_submits"] == [200] * 12
 

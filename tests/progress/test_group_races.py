@@ -1,36 +1,19 @@
 """Study-group members deleting their accounts (or leaving) at the same moment: no 500, and no
 group left owned by someone who is not in it (the races are in group_races.py)."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.db import connection
 
-from .group_races import check, scenarios
+from tests.concurrency import run_on_sqlite_file
 
-ROOT = Path(__file__).resolve().parents[2]
+from .group_races import check, scenarios
 
 
 def test_simultaneous_group_deletions_and_leaving_on_the_embedded_sqlite_file(tmp_path):
     """On a SQLite file configured by examprep.settings, in a fresh interpreter (the test
     database of this run may be PostgreSQL or SQLite in memory; see tests/exams/
     test_concurrency.py)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    proc = subprocess.run(
-        [sys.executable, "-m", "tests.progress.sqlite_group_race"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    seen = run_on_sqlite_file("tests.progress.sqlite_group_race", tmp_path)
     assert set(seen) >= {"owner_and_heir_delete", "heir_leaves_as_owner_deletes"}
 
 
