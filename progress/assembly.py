@@ -106,10 +106,12 @@ def _spread_over_tasks(
 
 
 def pick_mock(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM, max_pilots=None):
-    """Choose a mock's questions: k = min(`max_pilots`, pilots available) unscored pilot
-    questions (blueprint.UNSCORED_ON_REAL_EXAM by default; never seen ones first, no enemies of
-    each other) and `total` - k published questions split by the blueprint, all shuffled
-    together so pilots sit at random positions.
+    """Choose a mock's questions: k = min(`max_pilots`, pilots the learner has never seen)
+    unscored pilot questions (blueprint.UNSCORED_ON_REAL_EXAM by default; no enemies of each
+    other) and `total` - k published questions split by the blueprint, all shuffled together so
+    pilots sit at random positions. Only unseen pilots: a pilot met again would be the one kind
+    of repeat in a mock whose scored questions are all fresh, which gives it away, and a repeat
+    tells its statistics nothing (they count first exposures).
 
     Returns (question ids in position order, set of the pilot ids among them, notice). The
     notice never tells pilots apart, nor how many there are.
@@ -122,12 +124,12 @@ def pick_mock(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM, max_pilots=Non
     questions = Question.objects.live()
     if max_pilots:
         questions = questions | Question.objects.pilots()
-    for row in _candidates(questions, user, per_task=total):
-        if row[3] == Question.Status.PILOT:
-            pilot_pool.append(row)
-        else:
-            pool[row[1]].append(row)
     seen = last_seen_by_question(user)
+    for row in _candidates(questions, user, per_task=total):
+        if row[3] != Question.Status.PILOT:
+            pool[row[1]].append(row)
+        elif row[0] not in seen:
+            pilot_pool.append(row)
     enemies = enemies_of(
         [q[0] for rows in pool.values() for q in rows] + [q[0] for q in pilot_pool]
     )
