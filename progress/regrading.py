@@ -85,10 +85,14 @@ def _rescore(sitting, version, save):
     result["duration_seconds"] = (sitting.result or {}).get(
         "duration_seconds", result["duration_seconds"]
     )
-    positions = sorted(
-        item.position for item in sitting.items.all() if item.version_id == version.pk
-    )
-    return result, graded, positions
+    items = [item for item in sitting.items.all() if item.version_id == version.pk]
+    if sitting.result is not None and all(item.is_pilot for item in items):
+        # Only an unscored pilot here: its new grading (saved above) feeds item statistics, and
+        # the score stays as it was. Re-scoring would re-equate the mock on today's calibration
+        # (or equate a mock scored linearly) and move the score for a question that counts
+        # nowhere.
+        result = sitting.result
+    return result, graded, sorted(item.position for item in items)
 
 
 def plan_regrade(version, method, corrected=None):
