@@ -26,9 +26,7 @@ def mock_with_pilots(user, seed=5):
 
 
 @pytest.mark.parametrize("calibrated_when_taken", [False, True])
-def test_dropping_a_pilot_leaves_the_score_alone(
-    alice, sample_bank, client, calibrated_when_taken
-):
+def test_dropping_a_pilot_leaves_the_score_alone(alice, sample_bank, client, calibrated_when_taken):
     if calibrated_when_taken:
         calibrate()
     sitting = mock_with_pilots(alice)
