@@ -4,6 +4,7 @@ import random
 
 import pytest
 
+from domains.blueprint import scaled_score
 from progress import assembly
 from progress.models import ItemCalibration, Sitting
 from progress.regrading import apply_regrade, plan_regrade
@@ -45,3 +46,18 @@ def test_dropping_a_pilot_leaves_the_score_alone(alice, sample_bank, client, cal
     page = client.get(f"/sittings/{sitting.pk}/results/").content.decode()
     assert "Re-scored" not in page
     assert Sitting.objects.get(pk=sitting.pk).items.get(pk=pilot.pk).scored is False
+
+
+def test_a_regrade_keeps_a_linear_mock_linear(alice, sample_bank):
+    """Scored linearly before the bank was calibrated, a mock re-scored after calibration moves
+    by the corrected question only, not by a switch to equating."""
+    sitting = mock_with_pilots(alice)
+    assert sitting.scoring_method == Sitting.ScoringMethod.LINEAR
+    calibrate()
+    right = sitting.items.filter(is_pilot=False, is_correct=True).first()
+    apply_regrade(right.version, "drop")
+    sitting.refresh_from_db()
+    assert sitting.scoring_method == Sitting.ScoringMethod.LINEAR
+    assert (sitting.correct, sitting.total) == (sitting.result["correct"], 64)
+    assert sitting.scaled_score == scaled_score(sitting.correct, 64)
+    assert sitting.result["linear_reason"] == "form"
