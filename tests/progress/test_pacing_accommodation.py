@@ -27,3 +27,12 @@ def test_without_the_accommodation_the_pace_is_the_exams(alice, sample_bank):
     pacing = sitting_pacing(sitting)
     assert pacing["pace_seconds"] == 144
     assert pacing["over_pace"] is True
+
+
+def test_the_dashboard_pace_of_an_accommodated_mock_is_within(alice, sample_bank, client):
+    Profile.objects.create(user=alice, extra_time=True)
+    timed_mock(alice, times=lambda position: 160)
+    client.force_login(alice)
+    page = client.get("/progress/").content.decode()
+    table = page.split('id="pace-trend"')[1].split("</table>")[0]
+    assert "within" in table and "slower" not in table
