@@ -9,16 +9,21 @@ from progress import assembly
 from progress.models import Sitting
 
 from .conftest import answer
-from .test_equated_scores import calibrated_bank, take_mock  # noqa: F401 - the fixture
+from .test_equated_scores import calibrate, take_mock
+
+
+@pytest.fixture
+def calibrated(sample_bank):
+    calibrate()
 
 
 @pytest.mark.parametrize(("right_share", "score"), [(1.0, 1000), (0.0, 100)])
 def test_a_perfect_or_blank_equated_mock_reaches_the_end_of_the_scale(
     alice,
-    calibrated_bank,
+    calibrated,
     client,
     right_share,
-    score,  # noqa: F811
+    score,
 ):
     sitting = take_mock(alice, right_share=right_share)
     assert sitting.scoring_method == Sitting.ScoringMethod.EQUATED
@@ -29,7 +34,7 @@ def test_a_perfect_or_blank_equated_mock_reaches_the_end_of_the_scale(
     assert f"Scaled score {score}" in page
 
 
-def test_one_wrong_answer_scores_below_a_perfect_mock(alice, calibrated_bank):  # noqa: F811
+def test_one_wrong_answer_scores_below_a_perfect_mock(alice, calibrated):
     sitting = assembly.start_mock(alice, rng=random.Random(3))
     for item in sitting.items.prefetch_related("version__choices"):
         answer(sitting, item, right=item.position != 1)
