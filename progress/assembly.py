@@ -107,8 +107,8 @@ def _spread_over_tasks(
 
 def pick_mock(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM, max_pilots=None):
     """Choose a mock's questions: k = min(`max_pilots`, pilots available) unscored pilot
-    questions (blueprint.UNSCORED_ON_REAL_EXAM by default; never seen ones first, no enemies of
-    each other) and `total` - k published questions split by the blueprint, all shuffled
+    questions (blueprint.UNSCORED_ON_REAL_EXAM by default; only ones the learner was never
+    dealt, no enemies of each other) and `total` - k published questions split by the blueprint, all shuffled
     together so pilots sit at random positions.
 
     Returns (question ids in position order, set of the pilot ids among them, notice). The
@@ -128,6 +128,10 @@ def pick_mock(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM, max_pilots=Non
         else:
             pool[row[1]].append(row)
     seen = last_seen_by_question(user)
+    # Only pilots the learner has never been dealt: the results label every pilot, so a repeat
+    # would be recognisable by its text while the mock is open, and calibration reads first
+    # exposures only. With every pilot seen, the mock carries fewer (or none).
+    pilot_pool = [row for row in pilot_pool if row[0] not in seen]
     enemies = enemies_of(
         [q[0] for rows in pool.values() for q in rows] + [q[0] for q in pilot_pool]
     )
