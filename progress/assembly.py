@@ -108,8 +108,8 @@ def _spread_over_tasks(
 def pick_mock(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM, max_pilots=None):
     """Choose a mock's questions: k = min(`max_pilots`, pilots available) unscored pilot
     questions (blueprint.UNSCORED_ON_REAL_EXAM by default; only ones the learner was never
-    dealt, no enemies of each other) and `total` - k published questions split by the blueprint, all shuffled
-    together so pilots sit at random positions.
+    dealt, no enemies of each other) and `total` - k published questions split by the
+    blueprint, all shuffled together so pilots sit at random positions.
 
     Returns (question ids in position order, set of the pilot ids among them, notice). The
     notice never tells pilots apart, nor how many there are.
