@@ -14,8 +14,10 @@ not to any field: the sitting a conflict is about, the stored item of a stale sa
 a lock-out.
 """
 
+from django.core.exceptions import SuspiciousOperation
 from drf_spectacular.utils import OpenApiResponse
 from drf_standardized_errors.formatter import ExceptionFormatter
+from drf_standardized_errors.handler import ExceptionHandler
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
@@ -32,6 +34,23 @@ class Conflict(APIException):
     def __init__(self, detail=None, code=None, extra=None):
         super().__init__(detail, code)
         self.extra = extra
+
+
+class BadRequest(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "The request could not be read (too large, or too many fields)."
+    default_code = "bad_request"
+
+
+class ErrorHandler(ExceptionHandler):
+    """drf-standardized-errors' handler, plus Django's refusals of a request it cannot read (a
+    body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields: SuspiciousOperation): a 400 in the
+    error shape, where the library would answer them as a 500 server_error."""
+
+    def convert_known_exceptions(self, exc):
+        if isinstance(exc, SuspiciousOperation):
+            return BadRequest()
+        return super().convert_known_exceptions(exc)
 
 
 class ErrorFormatter(ExceptionFormatter):

@@ -311,6 +311,7 @@ SPECTACULAR_SETTINGS = {
 }
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_FORMATTER_CLASS": "examprep.api_errors.ErrorFormatter",
+    "EXCEPTION_HANDLER_CLASS": "examprep.api_errors.ErrorHandler",
     "ERROR_SCHEMAS": {"429": "examprep.api_errors.ThrottledErrorResponse"},
 }
 

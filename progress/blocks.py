@@ -16,7 +16,7 @@ from django.db.models import Q
 from questions.models import Question
 
 from . import assembly
-from .models import SittingItem
+from .models import Sitting, SittingItem
 
 SOURCES = ("unused", "incorrect", "flagged", "all")
 SOURCE_LABELS = {
@@ -27,13 +27,21 @@ SOURCE_LABELS = {
 }
 
 
+def _counted_items(user):
+    """The learner's sitting items the sources read: all but those of an open mock or timed
+    block. While one runs nothing may change with its items: flagging a scored item moved the
+    flagged count and flagging a pilot did not, and dealing it lowered "unused" by 75 - k, so
+    the counts named the pilots. A block cannot start until it ends anyway."""
+    return SittingItem.objects.filter(sitting__user=user).exclude(
+        sitting__status=Sitting.Status.IN_PROGRESS, sitting__deadline__isnull=False
+    )
+
+
 def flagged_question_ids(user):
     """Live questions whose latest touched item (answered or flagged; latest by time, see
     assembly.latest_per_question) is flagged. One query."""
     latest = assembly.latest_per_question(
-        SittingItem.objects.without_pilots()
-        .filter(sitting__user=user)
-        .filter(Q(flagged=True) | Q(answered_at__isnull=False))
+        _counted_items(user).without_pilots().filter(Q(flagged=True) | Q(answered_at__isnull=False))
     )
     return set(
         SittingItem.objects.filter(
@@ -47,7 +55,7 @@ def source_question_ids(user, source):
     if source == "all":
         return None
     if source == "unused":
-        seen = SittingItem.objects.filter(sitting__user=user).values("question_id")
+        seen = _counted_items(user).values("question_id")
         return set(Question.objects.live().exclude(id__in=seen).values_list("id", flat=True))
     if source == "incorrect":
         return set(assembly.missed_question_ids(user))

@@ -95,6 +95,7 @@ def export_learner_data(user):
         if sitting_id in open_ids:
             item.pop("is_correct")
             item.pop("is_pilot")  # told only once the mock has ended
+            item.pop("question_slug")  # slugs name the solution ("...-alarm-auto-rollback")
         items.setdefault(sitting_id, []).append(item)
     for sitting in sittings:
         sitting["items"] = items.get(sitting["id"], [])

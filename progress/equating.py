@@ -291,10 +291,18 @@ def score_form(items, reference=None):
         [params[i.version_id][1] for i in calibrated],
         reference,
     )
+    scaled = result.scaled_score
+    # Every scored answer right (or none): the ability's likelihood rises (falls) without end,
+    # so its expected share on any form is 1 (0). The EAP's N(0, 1) prior would otherwise hold
+    # a perfect mock near 960 and a blank one near 140, where the linear estimate gives the ends.
+    if all(i.is_correct for i in scored):
+        scaled = blueprint.MAX_SCALED_SCORE
+    elif not any(i.is_correct for i in scored):
+        scaled = blueprint.MIN_SCALED_SCORE
     return {
         "scoring_method": EQUATED,
-        "scaled_score": result.scaled_score,
-        "passed": result.passed,
+        "scaled_score": scaled,
+        "passed": scaled >= blueprint.PASSING_SCALED_SCORE,
         "ability": result.ability,
         "ability_sd": result.ability_sd,
         "calibrated_items": result.items,

@@ -36,6 +36,15 @@ def _thirds(count):
     return [(a, b) for a, b in bounds if a <= b]
 
 
+def sitting_pace_seconds(sitting, count):
+    """Seconds a question the sitting's own clock allows: PACE_SECONDS (144) on a standard mock,
+    168 with the +30-minute accommodation (210 minutes for 75), the same share in a timed block;
+    PACE_SECONDS for an untimed set."""
+    if sitting.deadline is None or not count:
+        return PACE_SECONDS
+    return round((sitting.deadline - sitting.started_at).total_seconds() / count)
+
+
 def sitting_pacing(sitting, count=None):
     """The pacing of one sitting: {pace_seconds, questions, seconds, average_seconds, over_pace,
     domains: [{number, name, questions, seconds, average_seconds, over_pace}],
@@ -46,6 +55,7 @@ def sitting_pacing(sitting, count=None):
     whatever the number of items."""
     if count is None:
         count = sitting.items.count()
+    pace = sitting_pace_seconds(sitting, count)
     thirds = _thirds(count)
     which_third = Case(
         *[
@@ -79,7 +89,7 @@ def sitting_pacing(sitting, count=None):
     ):
         running += seconds
         running_questions += questions
-        allowance = running_questions * PACE_SECONDS
+        allowance = running_questions * pace
         if fell_behind is None and running > allowance:
             fell_behind = index
         third_rows.append(
@@ -89,22 +99,22 @@ def sitting_pacing(sitting, count=None):
                 "questions": questions,
                 "seconds": seconds,
                 "average_seconds": average_seconds(seconds, questions),
-                "over_pace": seconds > questions * PACE_SECONDS,
+                "over_pace": seconds > questions * pace,
                 "running_seconds": running,
                 "running_allowance": allowance,
             }
         )
     slow = (
-        sitting.items.filter(time_spent_seconds__gt=SLOW_FACTOR * PACE_SECONDS)
+        sitting.items.filter(time_spent_seconds__gt=SLOW_FACTOR * pace)
         .order_by("-time_spent_seconds", "position")
         .values("position", "time_spent_seconds", "question__domain__number")[:MAX_SLOW_ITEMS]
     )
     return {
-        "pace_seconds": PACE_SECONDS,
+        "pace_seconds": pace,
         "questions": total_questions,
         "seconds": total_seconds,
         "average_seconds": average_seconds(total_seconds, total_questions),
-        "over_pace": total_seconds > total_questions * PACE_SECONDS,
+        "over_pace": total_seconds > total_questions * pace,
         "domains": [
             {
                 "number": number,
@@ -112,7 +122,7 @@ def sitting_pacing(sitting, count=None):
                 "questions": questions,
                 "seconds": seconds,
                 "average_seconds": average_seconds(seconds, questions),
-                "over_pace": seconds > questions * PACE_SECONDS,
+                "over_pace": seconds > questions * pace,
             }
             for number, (name, questions, seconds) in sorted(domains.items())
         ],

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from domains import blueprint
+
+from .equating import EQUATED, LINEAR
 from .models import MisconceptionHit, Regrade, ReviewItem, Sitting, SittingItem
 from .review import record_graded
 from .scoring import score_sitting
@@ -85,10 +88,29 @@ def _rescore(sitting, version, save):
     result["duration_seconds"] = (sitting.result or {}).get(
         "duration_seconds", result["duration_seconds"]
     )
-    positions = sorted(
-        item.position for item in sitting.items.all() if item.version_id == version.pk
-    )
-    return result, graded, positions
+    old = sitting.result or {}
+    if sitting.scoring_method == LINEAR and result.get("scoring_method") == EQUATED:
+        # Scored linearly when it ended (its questions were not calibrated then): a correction
+        # keeps that method, so the score moves by the corrected question only, not by a switch
+        # to equating on today's calibration.
+        scaled = blueprint.scaled_score(result["correct"], result["total"])
+        result.update(
+            scaled_score=scaled,
+            passed=scaled >= blueprint.PASSING_SCALED_SCORE,
+            scoring_method=LINEAR,
+            ability=None,
+            ability_sd=None,
+            calibrated_items=old.get("calibrated_items"),
+            linear_reason=old.get("linear_reason"),
+        )
+    items = [item for item in sitting.items.all() if item.version_id == version.pk]
+    if sitting.result is not None and all(item.is_pilot for item in items):
+        # Only an unscored pilot here: its new grading (saved above) feeds item statistics, and
+        # the score stays as it was. Re-scoring would re-equate the mock on today's calibration
+        # (or equate a mock scored linearly) and move the score for a question that counts
+        # nowhere.
+        result = sitting.result
+    return result, graded, sorted(item.position for item in items)
 
 
 def plan_regrade(version, method, corrected=None):

@@ -19,7 +19,7 @@ from .forms import PracticeForm, ProfileForm
 from .mastery import learner_progress
 from .misses import miss_table, misses_by_reason_and_domain
 from .models import GRACE, MissTag, Profile, Regrade, Sitting, WeakDomainReport
-from .pacing import PACE_SECONDS, average_seconds
+from .pacing import PACE_SECONDS, average_seconds, sitting_pace_seconds
 from .peers import MIN_LEARNERS, latest_mock_standing
 from .presenters import sitting_state
 from .reports import latest_report
@@ -394,12 +394,25 @@ def progress_overview(user, now=None):
         .mocks()
         .filter(user=user)
         .order_by("finished_at")
-        .values("id", "finished_at", "scaled_score", "correct", "total", "scoring_method")
+        .values(
+            "id",
+            "started_at",
+            "deadline",
+            "finished_at",
+            "scaled_score",
+            "correct",
+            "total",
+            "scoring_method",
+        )
         # Pacing in the same query: the time of every item, pilots included.
         .annotate(questions=Count("items"), seconds=Sum("items__time_spent_seconds"))
     )
     for mock in mocks:
         mock["average_seconds"] = average_seconds(mock["seconds"] or 0, mock["questions"])
+        # Against the mock's own clock: 168 s a question with the +30-minute accommodation.
+        mock["pace_seconds"] = sitting_pace_seconds(
+            Sitting(started_at=mock["started_at"], deadline=mock["deadline"]), mock["questions"]
+        )
     return {
         "progress": progress,
         "readiness": progress["readiness"],

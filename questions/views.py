@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from progress.models import Sitting, SittingItem
+
 from .access import learner_has_met, version_seen_by
 from .forms import ProblemReportForm
 from .models import ProblemReport, Question
@@ -47,15 +49,25 @@ def report_problem(request, pk):
 @login_required
 def my_reports(request):
     """The learner's problem reports with their status and the author's reply. Opening the
-    page marks replies as seen (that ends the notice). 2 queries + the update."""
+    page marks replies as seen (that ends the notice). 3 queries + the update."""
     reports = list(
         ProblemReport.objects.filter(reporter=request.user)
         .select_related("question__task", "version")
         .order_by("-created_at")[:200]
     )
     unseen = [r.pk for r in reports if r.is_resolved and r.seen_at is None]
+    # Slugs name the solution: none of a question in an open mock or timed block.
+    hidden = set(
+        SittingItem.objects.filter(
+            sitting__user=request.user,
+            sitting__status=Sitting.Status.IN_PROGRESS,
+            sitting__deadline__isnull=False,
+        ).values_list("question_id", flat=True)
+    )
     if unseen:
         ProblemReport.objects.filter(pk__in=unseen).update(seen_at=timezone.now())
     return render(
-        request, "questions/my_reports.html", {"reports": reports, "new_replies": set(unseen)}
+        request,
+        "questions/my_reports.html",
+        {"reports": reports, "new_replies": set(unseen), "hidden": hidden},
     )

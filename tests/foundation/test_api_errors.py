@@ -72,3 +72,15 @@ def test_a_wrong_password_on_the_token_endpoint_is_a_coded_validation_error(alic
             "attr": "non_field_errors",
         }
     ]
+
+
+def test_a_body_too_large_to_read_answers_the_error_shape_not_a_page(api, sample_bank, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    sitting = api.post("/api/v1/exams/", {"mode": "mock"}, format="json").json()
+    body = '{"selected": [' + ", ".join(["1"] * 1000) + "]}"
+    api.raise_request_exception = False  # as a real server answers
+    response = api.put(
+        f"/api/v1/exams/{sitting['id']}/items/1/", body, content_type="application/json"
+    )
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert response.json()["errors"][0]["code"] == "bad_request"

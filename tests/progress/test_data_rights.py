@@ -269,3 +269,15 @@ def test_deleted_learners_still_count_as_distinct_learners_in_item_statistics(sa
     )
     item = SittingItem.objects.select_related("version__stats").filter(question=question).first()
     assert question_peers(item)["enough"] is True
+
+
+def test_an_open_mock_in_the_export_names_no_question_slug(alice, api, sample_bank):
+    """Slugs name the solution ("d1-codedeploy-alarm-auto-rollback"): an open mock's items in
+    the export must not carry them (a finished one's may)."""
+    sitting = assembly.start_mock(alice, rng=random.Random(5))
+    slugs = set(sitting.items.values_list("question__slug", flat=True))
+    text = api.get("/api/v1/me/export/").content.decode()
+    assert not [slug for slug in slugs if f'"{slug}"' in text]
+    sitting.finish()
+    (exported,) = api.get("/api/v1/me/export/").json()["sittings"]
+    assert {item["question_slug"] for item in exported["items"]} == slugs
