@@ -32,7 +32,9 @@ class ExportProfile(serializers.Serializer):
 class ExportItem(serializers.Serializer):
     position = serializers.IntegerField()
     question = serializers.IntegerField()
-    question_slug = serializers.CharField()
+    question_slug = serializers.CharField(
+        required=False, help_text="Absent while the sitting is open: a slug names the solution"
+    )
     version = serializers.IntegerField(allow_null=True)
     selected = serializers.ListField(child=serializers.IntegerField())
     struck = serializers.ListField(child=serializers.IntegerField())
@@ -41,6 +43,9 @@ class ExportItem(serializers.Serializer):
     answered_at = serializers.DateTimeField(allow_null=True)
     is_correct = serializers.BooleanField(
         allow_null=True, required=False, help_text="Absent while the sitting is open"
+    )
+    is_pilot = serializers.BooleanField(
+        required=False, help_text="An unscored pilot item; absent while the sitting is open"
     )
     unsure = serializers.BooleanField()
 
