@@ -215,6 +215,10 @@
         const text = "Not saved: you are logged out. Log in again (in another tab); your answers are kept in this browser and will be sent.";
         showProblem(text); announceSave(text);
       }
+    } else if (response && response.status === 404) {
+      // The sitting is not this session's: another account logged in (in another tab).
+      const text = "Not saved: this browser is now logged in as someone else, and this exam is not theirs. Log in again as the learner who started it (in another tab); your answers are kept in this browser and will be sent.";
+      showProblem(text); announceSave(text);
     } else {
       const text = "Not saved: no connection to the server. Retrying; your answers are kept in this browser.";
       showProblem(text); announceSave(text);

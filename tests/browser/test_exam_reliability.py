@@ -135,20 +135,24 @@ def test_answers_that_cannot_reach_the_server_in_the_grace_are_named_on_the_resu
     assert selected(short_mock)[1] == []  # no late answer sneaked in
 
 
+def log_in_in_another_tab(page, live_server, username):
+    other = page.context.new_page()
+    other.goto(live_server.url + "/home/")
+    other.locator("form[action='/accounts/logout/'] button").click()
+    other.goto(live_server.url + "/accounts/login/")
+    other.fill("#id_username", username)
+    other.fill("#id_password", "pw-" + username)
+    other.click("button[type=submit]")
+    other.wait_for_url("**/home/")
+    other.close()
+
+
 def test_saves_and_ending_resume_after_logging_in_again_in_another_tab(
     logged_in, live_server, short_mock
 ):
     page = logged_in
     page.goto(live_server.url + f"/sittings/{short_mock.pk}/")
-    other = page.context.new_page()
-    other.goto(live_server.url + "/home/")
-    other.locator("form[action='/accounts/logout/'] button").click()
-    other.goto(live_server.url + "/accounts/login/")
-    other.fill("#id_username", "alice")
-    other.fill("#id_password", "pw-alice")
-    other.click("button[type=submit]")
-    other.wait_for_url("**/home/")
-    other.close()
+    log_in_in_another_tab(page, live_server, "alice")
 
     page.keyboard.press("a")  # the page's CSRF token is stale now
     expect(page.locator("#save-status")).to_have_text("Saved")
@@ -158,6 +162,20 @@ def test_saves_and_ending_resume_after_logging_in_again_in_another_tab(
     page.locator("#confirm-end-button").click()
     page.wait_for_url(f"**/sittings/{short_mock.pk}/results/")
     expect(page.locator("#score")).to_contain_text("Scaled score")
+
+
+def test_a_save_under_another_login_says_so_and_resumes_when_the_learner_is_back(
+    logged_in, live_server, short_mock, bob
+):
+    page = logged_in
+    page.goto(live_server.url + f"/sittings/{short_mock.pk}/")
+    log_in_in_another_tab(page, live_server, "bob")
+    page.keyboard.press("a")  # bob's session: the sitting is not his (404), not a lost network
+    expect(page.locator("#save-problem")).to_contain_text("logged in as someone else")
+    assert not selected(short_mock)[1]
+    log_in_in_another_tab(page, live_server, "alice")
+    expect(page.locator("#save-status")).to_have_text("Saved", timeout=40_000)
+    assert selected(short_mock)[1]
 
 
 @pytest.mark.skipif(
