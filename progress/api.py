@@ -243,7 +243,7 @@ def exam_item(request, pk, position):
             extra={"item": ItemStateOutput(exc.item).data},
         ) from None
     except InvalidAnswer as exc:
-        raise ValidationError({"selected": [ErrorDetail(str(exc), "invalid_answer")]}) from None
+        raise ValidationError({exc.field: [ErrorDetail(str(exc), "invalid_answer")]}) from None
     body = saved.as_dict()
     if "feedback" in body:
         add_learner_notes(request.user.id, [saved.item], [body])

@@ -22,7 +22,11 @@ class SittingClosed(Exception):
 
 
 class InvalidAnswer(ValueError):
-    pass
+    """A save the item cannot take; `field` names the input at fault ("selected" or "struck")."""
+
+    def __init__(self, message, field="selected"):
+        super().__init__(message)
+        self.field = field
 
 
 class StaleRevision(Exception):
@@ -378,7 +382,7 @@ class SittingItem(models.Model):
         if struck is not None:
             struck = list(dict.fromkeys(int(c) for c in struck))
             if not set(struck) <= choice_ids:
-                raise InvalidAnswer("a struck choice is not an option of this question")
+                raise InvalidAnswer("a struck choice is not an option of this question", "struck")
             item.struck = struck
         if flagged is not None:
             item.flagged = bool(flagged)

@@ -84,3 +84,14 @@ def test_a_body_too_large_to_read_answers_the_error_shape_not_a_page(api, sample
     )
     assert response.status_code == 400 and response["Content-Type"] == "application/json"
     assert response.json()["errors"][0]["code"] == "bad_request"
+
+
+def test_a_refused_answer_names_the_field_at_fault(api, alice, sample_bank):
+    sitting = start_mock(alice)
+    foreign = [sitting.items.get(position=2).choice_order[0]]
+    url = f"/api/v1/exams/{sitting.pk}/items/1/"
+    for field in ("selected", "struck"):
+        response = api.put(url, {field: foreign}, format="json")
+        assert response.status_code == 400
+        [error] = response.json()["errors"]
+        assert (error["attr"], error["code"]) == (field, "invalid_answer")
