@@ -168,8 +168,9 @@ def pick_mock(user, rng=None, total=blueprint.QUESTIONS_PER_EXAM, max_pilots=Non
         )
     if len(picked) < total:
         notice = (
-            f"The bank has only {len(picked)} published questions, so this mock has "
-            f"{len(picked)} instead of {total}. " + notice
+            # Not "N published questions": with pilots among them, that would count the pilots.
+            f"The bank is too small for a full mock, so this mock has {len(picked)} questions "
+            f"instead of {total}. " + notice
         ).strip()
     rng.shuffle(picked)
     return [q[0] for q in picked], {q[0] for q in pilots}, notice
