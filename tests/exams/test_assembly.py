@@ -66,7 +66,9 @@ def test_unseen_questions_come_first_then_the_oldest_and_repeats_are_announced(a
     third.finish()
     mock = assembly.start_mock(alice, rng=rng)
     assert mock.items.count() == 20
-    assert "this mock has 20 questions instead of 75" in mock.notice and "seen before" in mock.notice
+    assert (
+        "this mock has 20 questions instead of 75" in mock.notice and "seen before" in mock.notice
+    )
 
 
 def test_assembly_costs_a_constant_number_of_queries(
