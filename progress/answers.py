@@ -30,8 +30,7 @@ class SavedAnswer:
         item = self.item
         body = {
             "position": item.position,
-            "selected": item.selected,
-            "struck": item.struck,
+            **item.public_answer(),
             "flagged": item.flagged,
             "revision": item.revision,
             "answered": item.answered,
@@ -44,11 +43,11 @@ class SavedAnswer:
         return body
 
 
-def save_answer(user, sitting_id, position, *, now=None, unsure=None, **changes):
+def save_answer(user, sitting_id, position, *, now=None, unsure=None, as_shown=False, **changes):
     """Save the state of item `position` of `user`'s sitting `sitting_id`; return SavedAnswer.
 
     `changes` are those of `SittingItem.save_answer` (selected, struck, flagged, seconds,
-    revision); `unsure` (optional) marks the answer as a guess, until a tutor-mode answer is
+    revision); `as_shown` (the API) names options as the learner's client does, see there; `unsure` (optional) marks the answer as a guess, until a tutor-mode answer is
     checked (one more query when sent). A mock or unchecked item: 2 queries past authentication
     (3 when the learner moved to another question). A practice answer checked now is also
     graded, recorded for review and returned with its feedback (a few more queries, once per
@@ -60,7 +59,9 @@ def save_answer(user, sitting_id, position, *, now=None, unsure=None, **changes)
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            item = SittingItem.save_answer(sitting_id, position, user=user, now=now, **changes)
+            item = SittingItem.save_answer(
+                sitting_id, position, user=user, now=now, as_shown=as_shown, **changes
+            )
             if unsure is not None:
                 _mark_unsure(item, unsure)
             feedback = _grade_practice_answer(user, item, now) if item.graded_now else None

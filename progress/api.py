@@ -52,9 +52,19 @@ class StartInput(serializers.Serializer):
         return fields
 
 
+OPTION_NAMES = (
+    "Options as the item names them (`question.choices[].id`): while a mock or timed block is "
+    "open, their places 1..n in the order shown; otherwise option (VersionChoice) ids."
+)
+
+
 class ItemInput(serializers.Serializer):
-    selected = serializers.ListField(child=serializers.IntegerField(), required=False)
-    struck = serializers.ListField(child=serializers.IntegerField(), required=False)
+    selected = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text=OPTION_NAMES
+    )
+    struck = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text=OPTION_NAMES
+    )
     flagged = serializers.BooleanField(required=False)
     seconds = serializers.IntegerField(min_value=0, max_value=3600, required=False, default=0)
     revision = serializers.IntegerField(
@@ -71,6 +81,15 @@ class ItemStateOutput(serializers.Serializer):
     struck = serializers.ListField(child=serializers.IntegerField())
     flagged = serializers.BooleanField()
     revision = serializers.IntegerField()
+
+
+def _item_state(item):
+    return {
+        "position": item.position,
+        **item.public_answer(),
+        "flagged": item.flagged,
+        "revision": item.revision,
+    }
 
 
 class ItemSavedOutput(ItemStateOutput):
@@ -227,7 +246,9 @@ def exam_item(request, pk, position):
     data = ItemInput(data=request.data)
     data.is_valid(raise_exception=True)
     try:
-        saved = answers.save_answer(request.user, pk, position, **data.validated_data)
+        saved = answers.save_answer(
+            request.user, pk, position, as_shown=True, **data.validated_data
+        )
     except SittingItem.DoesNotExist:
         raise Http404 from None
     except SittingClosed:
@@ -240,7 +261,7 @@ def exam_item(request, pk, position):
         raise Conflict(
             "This answer was changed in another tab or device; here is the saved state.",
             "stale_revision",
-            extra={"item": ItemStateOutput(exc.item).data},
+            extra={"item": ItemStateOutput(_item_state(exc.item)).data},
         ) from None
     except InvalidAnswer as exc:
         raise ValidationError({exc.field: [ErrorDetail(str(exc), "invalid_answer")]}) from None

@@ -169,6 +169,14 @@ class Sitting(models.Model):
         blocks show nothing until the end."""
         return self.mode == self.Mode.PRACTICE and self.deadline is None
 
+    @property
+    def names_options_by_place(self):
+        """While a timed sitting (a mock or a timed block) is open, its items carry no question
+        id, version, domain or task, and an option is named by its place (1..n) in the order
+        shown: ids grow with authoring time and domains count against the blueprint, so either
+        would tell a mock's unscored pilot items from the scored ones."""
+        return self.is_open and self.is_timed
+
     def accepts_answers(self, now=None):
         if not self.is_open:
             return False
@@ -314,6 +322,39 @@ class SittingItem(models.Model):
         """As many options selected as the question asks for."""
         return len(self.selected) == self.select_count
 
+    def option_places(self, choice_ids):
+        """Choice (VersionChoice) ids -> their 1-based places in this item's shown order."""
+        place = {cid: n for n, cid in enumerate(self.choice_order, 1)}
+        return [place[cid] for cid in choice_ids if cid in place]
+
+    def choice_ids_at(self, places, field="selected"):
+        """1-based places in this item's shown order -> choice ids, for an open timed sitting
+        (see `Sitting.names_options_by_place`). Raises InvalidAnswer(field) for a place that
+        is not an option of the item (0, negative, past the last option, not a number)."""
+        ids = []
+        for value in places:
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                number = 0
+            if not 1 <= number <= len(self.choice_order):
+                raise InvalidAnswer(
+                    f"option {value} is not one of this question's {len(self.choice_order)}",
+                    field,
+                )
+            ids.append(self.choice_order[number - 1])
+        return ids
+
+    def public_answer(self):
+        """{selected, struck} as the learner's client names options: places while the
+        sitting names options by place, choice ids otherwise (`sitting` must be loaded)."""
+        if self.sitting.names_options_by_place:
+            return {
+                "selected": self.option_places(self.selected),
+                "struck": self.option_places(self.struck),
+            }
+        return {"selected": list(self.selected), "struck": list(self.struck)}
+
     @classmethod
     def save_answer(
         cls,
@@ -327,11 +368,14 @@ class SittingItem(models.Model):
         seconds=0,
         revision=None,
         now=None,
+        as_shown=False,
     ):
         """The autosave: save one item's state and return the item (its `sitting` loaded).
 
         `selected`/`struck` are lists of choice ids (validated against the item's stored
-        `choice_order` and `select_count`), `seconds` is added to the time spent (capped at an
+        `choice_order` and `select_count`); with `as_shown` they name options as the learner's
+        client does (`question.choices[].id`), i.e. by 1-based place in the shown order while
+        the sitting names options by place (an open mock or timed block), `seconds` is added to the time spent (capped at an
         hour), `revision` (optional) is the item revision the client last saw. With `user`, only
         that user's sitting is found. A checked practice answer is graded here (is_correct set,
         `graded_now` true); its follow-ups belong to `progress.answers.save_answer`.
@@ -356,6 +400,11 @@ class SittingItem(models.Model):
             raise StaleRevision(item)
         before = (list(item.selected), list(item.struck), item.flagged)
         item.graded_now = False
+        if as_shown and sitting.names_options_by_place:
+            if selected is not None:
+                selected = item.choice_ids_at(selected, "selected")
+            if struck is not None:
+                struck = item.choice_ids_at(struck, "struck")
         choice_ids = set(item.choice_order)
         practice = sitting.gives_feedback  # tutor mode; timed blocks are graded at the end
         if selected is not None:

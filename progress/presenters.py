@@ -50,26 +50,33 @@ def _texts(items, with_answers):
 
 
 def question_public(item, html):
-    q, version = item.question, item.version
-    return {
-        "id": q.id,
-        "version": version.number,
-        "domain": q.domain.number,
-        "task": q.task.number,
+    """A question as shown while answering. While the sitting names options by place (an open
+    mock or timed block) it carries no id, version, domain or task and its options are numbered
+    1..n in the order shown; otherwise ids are the question's and the options' own."""
+    version = item.version
+    by_place = item.sitting.names_options_by_place
+    choices = item.ordered_choices()
+    data = {
         "kind": version.kind,
         "select_count": version.select_count,
         "choose_label": version.choose_label,
         "stem_html": html[version.stem],
-        "choices": [{"id": c.id, "text_html": html[c.text]} for c in item.ordered_choices()],
+        "choices": [
+            {"id": n if by_place else c.id, "text_html": html[c.text]}
+            for n, c in enumerate(choices, 1)
+        ],
     }
+    if not by_place:
+        q = item.question
+        data.update(id=q.id, version=version.number, domain=q.domain.number, task=q.task.number)
+    return data
 
 
 def item_public(item, html):
     return {
         "position": item.position,
         "question": question_public(item, html),
-        "selected": item.selected,
-        "struck": item.struck,
+        **item.public_answer(),
         "flagged": item.flagged,
         "time_spent_seconds": item.time_spent_seconds,
         "revision": item.revision,

@@ -93,17 +93,29 @@ class FeedbackOutput(serializers.Serializer):
 
 
 class ChoicePublicOutput(serializers.Serializer):
-    id = serializers.IntegerField(help_text="Option (VersionChoice) id: what `selected` holds")
+    id = serializers.IntegerField(
+        help_text="What `selected` and `struck` hold: while a mock or timed block is open, the "
+        "option's place (1..n) in the order shown; otherwise its option (VersionChoice) id"
+    )
     text_html = serializers.CharField()
 
 
 class QuestionPublicOutput(serializers.Serializer):
-    """A question as shown while answering: nothing about which option is right."""
+    """A question as shown while answering: nothing about which option is right. While a mock
+    or timed block is open, nothing that tells one question from another either: `id`,
+    `version`, `domain` and `task` are absent (ids grow with authoring time and domain counts
+    can be held against the blueprint: either would single out a mock's unscored pilots)."""
 
-    id = serializers.IntegerField()
-    version = serializers.IntegerField(help_text="The version pinned for this sitting")
-    domain = serializers.IntegerField(help_text="Domain number, 1-6")
-    task = serializers.CharField(help_text='Task statement number, e.g. "1.4"')
+    id = serializers.IntegerField(required=False, help_text="Absent while a timed sitting is open")
+    version = serializers.IntegerField(
+        required=False, help_text="The version pinned for this sitting; absent while timed and open"
+    )
+    domain = serializers.IntegerField(
+        required=False, help_text="Domain number, 1-6; absent while timed and open"
+    )
+    task = serializers.CharField(
+        required=False, help_text='Task statement number, e.g. "1.4"; absent while timed and open'
+    )
     kind = serializers.CharField(help_text="single or multiple")
     select_count = serializers.IntegerField(help_text="How many options a complete answer has")
     choose_label = serializers.CharField(help_text='e.g. "Choose two."')
@@ -114,8 +126,12 @@ class QuestionPublicOutput(serializers.Serializer):
 class ItemOutput(serializers.Serializer):
     position = serializers.IntegerField()
     question = QuestionPublicOutput()
-    selected = serializers.ListField(child=serializers.IntegerField())
-    struck = serializers.ListField(child=serializers.IntegerField())
+    selected = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Option ids as `question.choices[].id`"
+    )
+    struck = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Option ids as `question.choices[].id`"
+    )
     flagged = serializers.BooleanField()
     time_spent_seconds = serializers.IntegerField()
     revision = serializers.IntegerField(help_text="Send it back with a save (see `revision`)")

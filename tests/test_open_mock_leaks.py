@@ -81,10 +81,9 @@ def test_no_response_during_an_open_mock_carries_its_answers(open_mock, client):
         responses.append((route, client.get(fill(route, values))))
     sitting_urls = [f"/sittings/{mock.pk}/", f"/api/v1/exams/{mock.pk}/"]
     for item in mock.items.prefetch_related("version__choices"):
-        choices = [c.id for c in item.version.choices.all()]
         saved = client.put(
             f"/api/v1/exams/{mock.pk}/items/{item.position}/",
-            {"selected": choices[: item.select_count], "flagged": True},
+            {"selected": list(range(1, item.select_count + 1)), "flagged": True},
             content_type="application/json",
         )
         assert saved.status_code == 200
@@ -113,3 +112,89 @@ def test_no_response_during_an_open_mock_carries_its_answers(open_mock, client):
                 keys = FORBIDDEN_KEYS | {"scaled_score", "passed"}
                 graded = {k: entry[k] for k in keys if k in entry}
                 assert set(graded.values()) <= {None}, (name, graded)
+
+
+def _page_state(response):
+    import re
+
+    found = re.search(
+        r'<script id="sitting-state" type="application/json">(.*?)</script>', response.text, re.S
+    )
+    return json.loads(found.group(1))
+
+
+def test_an_open_mock_tells_no_question_from_another(open_mock, client):
+    """Question ids grow with authoring time and domains count against the blueprint: while
+    the mock is open, neither its page, its API nor the report forms may tie an item to one."""
+    from progress.models import SittingItem
+    from questions.models import ProblemReport
+
+    mock, alice = open_mock["mock"], open_mock["users"]["owner"]
+    client.force_login(alice)
+    for state in (
+        _page_state(client.get(f"/sittings/{mock.pk}/")),
+        client.get(f"/api/v1/exams/{mock.pk}/").json(),
+    ):
+        assert len(state["items"]) == 75
+        for item in state["items"]:
+            question = item["question"]
+            assert {"id", "version", "domain", "task"}.isdisjoint(question)
+            assert [c["id"] for c in question["choices"]] == list(
+                range(1, len(question["choices"]) + 1)
+            )
+    met_elsewhere = set(
+        SittingItem.objects.filter(sitting__user=alice)
+        .exclude(sitting=mock)
+        .values_list("question_id", flat=True)
+    )
+    only_here = [i.question_id for i in mock.items.all() if i.question_id not in met_elsewhere]
+    assert len(only_here) > 30
+    for question_id in only_here:
+        assert client.get(f"/questions/{question_id}/report/").status_code == 404
+        api = client.post(
+            f"/api/v1/questions/{question_id}/reports/",
+            {"reason": ProblemReport.Reason.choices[0][0], "text": "The stem is unclear."},
+            content_type="application/json",
+        )
+        assert api.status_code == 404
+    client.post(f"/api/v1/exams/{mock.pk}/submit/")
+    # Once it has ended, the review names everything and the questions can be reported.
+    finished = client.get(f"/api/v1/exams/{mock.pk}/").json()["items"][0]["question"]
+    assert {"id", "version", "domain", "task"} <= set(finished)
+    assert client.get(f"/questions/{only_here[0]}/report/").status_code == 200
+
+
+def test_no_other_page_names_a_question_met_only_in_the_open_mock(open_mock, client):
+    """A page listing the learner's questions (notes, reports, export, dashboards...) that
+    named an open mock's question by slug or stem would tie it to its id and age."""
+    from progress.models import SittingItem
+
+    mock, alice = open_mock["mock"], open_mock["users"]["owner"]
+    met_elsewhere = set(
+        SittingItem.objects.filter(sitting__user=alice)
+        .exclude(sitting=mock)
+        .values_list("question_id", flat=True)
+    )
+    only_here = [
+        i
+        for i in mock.items.select_related("question", "version")
+        if i.question_id not in met_elsewhere
+    ]
+    marks = {i.question.slug for i in only_here} | {i.version.stem[:60] for i in only_here}
+    client.force_login(alice)
+    checked = 0
+    for route, row in sorted(ROWS.items()):
+        if row.method != "get" or not route or route.startswith("accounts/reset/"):
+            continue
+        values = {name: open_mock[key] for name, key in row.args.items()}
+        url = fill(route, values)
+        if url.rstrip("/").endswith((f"sittings/{mock.pk}", f"exams/{mock.pk}")):
+            continue  # the mock itself shows its stems (and nothing else, see above)
+        text = client.get(url).content.decode()
+        named = [m for m in marks if m in text]
+        assert named == [], url
+        checked += 1
+    assert checked > 40
+    # The check can see stems: the mock's own page shows most of them as written.
+    page = client.get(f"/sittings/{mock.pk}/").content.decode()
+    assert sum(m in page for m in marks) >= len(only_here) // 2

@@ -17,7 +17,9 @@
   const resultsUrl = root.dataset.results;
   const sessionUrl = root.dataset.session;
   const graceMs = Number(root.dataset.graceSeconds || 10) * 1000;
-  const storeKey = "examprep:sitting:" + state.id + ":pending";
+  // "places": an open timed sitting names options by place (1..n), not by id; a queue kept under
+  // the old key (option ids) must not be replayed as places.
+  const storeKey = "examprep:sitting:" + state.id + ":pending:places";
   const warnedKey = "examprep:sitting:" + state.id + ":warned";
   const items = state.items;
   const $ = (id) => document.getElementById(id);
