@@ -47,7 +47,8 @@ def save_answer(user, sitting_id, position, *, now=None, unsure=None, as_shown=F
     """Save the state of item `position` of `user`'s sitting `sitting_id`; return SavedAnswer.
 
     `changes` are those of `SittingItem.save_answer` (selected, struck, flagged, seconds,
-    revision); `as_shown` (the API) names options as the learner's client does, see there; `unsure` (optional) marks the answer as a guess, until a tutor-mode answer is
+    revision); with `as_shown` (the API) they name options as the learner's client does (see
+    there); `unsure` (optional) marks the answer as a guess, until a tutor-mode answer is
     checked (one more query when sent). A mock or unchecked item: 2 queries past authentication
     (3 when the learner moved to another question). A practice answer checked now is also
     graded, recorded for review and returned with its feedback (a few more queries, once per

@@ -375,10 +375,11 @@ class SittingItem(models.Model):
         `selected`/`struck` are lists of choice ids (validated against the item's stored
         `choice_order` and `select_count`); with `as_shown` they name options as the learner's
         client does (`question.choices[].id`), i.e. by 1-based place in the shown order while
-        the sitting names options by place (an open mock or timed block), `seconds` is added to the time spent (capped at an
-        hour), `revision` (optional) is the item revision the client last saw. With `user`, only
-        that user's sitting is found. A checked practice answer is graded here (is_correct set,
-        `graded_now` true); its follow-ups belong to `progress.answers.save_answer`.
+        the sitting names options by place (an open mock or timed block). `seconds` is added to
+        the time spent (capped at an hour), `revision` (optional) is the item revision the
+        client last saw. With `user`, only that user's sitting is found. A checked practice
+        answer is graded here (is_correct set, `graded_now` true); its follow-ups belong to
+        `progress.answers.save_answer`.
 
         Raises SittingItem.DoesNotExist (no such item, or not the user's), SittingClosed,
         StaleRevision, InvalidAnswer. Queries: 2, plus 1 when the position changes and 1 to

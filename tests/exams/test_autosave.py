@@ -51,7 +51,6 @@ def test_an_autosave_is_four_queries_and_never_reads_the_question(
     alice_client, alice, sample_bank, django_assert_max_num_queries
 ):
     sitting = start_mock(alice)
-    item = sitting.items.get(position=1)
     # The page has been loaded already in a real sitting: the session knows the time zone.
     alice_client.get(f"/api/v1/exams/{sitting.pk}/clock/")
     # session + user, read-and-lock, update: 4 (+2 savepoints of the test's transaction).
@@ -187,7 +186,6 @@ def test_time_and_position_saves_never_make_an_answer_stale(alice_client, alice,
     """Reloading banks time on the question being left; that must not refuse the next answer
     given on the reloaded page (it carries the revision the page was rendered with)."""
     sitting = start_mock(alice)
-    item = sitting.items.get(position=1)
     assert put(alice_client, sitting, 1, {"seconds": 5}).json()["revision"] == 0
     assert put(alice_client, sitting, 1, {}).json()["revision"] == 0
     saved = put(alice_client, sitting, 1, {"selected": [1], "revision": 0})
