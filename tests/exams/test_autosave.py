@@ -127,7 +127,11 @@ def test_a_stale_tab_cannot_overwrite_an_answer_given_elsewhere(alice, sample_ba
         "revision": seen + 1,
     }
     stored = SittingItem.objects.get(sitting=sitting, position=1)
-    assert stored.selected == [stored.choice_order[b["id"] - 1]] and not stored.flagged and stored.revision == seen + 1
+    assert (
+        stored.selected == [stored.choice_order[b["id"] - 1]]
+        and not stored.flagged
+        and stored.revision == seen + 1
+    )
     # The stale tab, now showing the current state, saves on top of it.
     again = put(
         laptop, sitting, 1, {"flagged": True, "revision": body["extra"]["item"]["revision"]}

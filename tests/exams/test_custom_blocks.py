@@ -189,13 +189,17 @@ def test_timed_block_gives_no_feedback_until_the_end(api, alice, sample_bank):
     sitting = Sitting.objects.get(pk=body["id"])
     first = sitting.items.select_related("version").get(position=1)
     saved = api.put(
-        f"/api/v1/exams/{sitting.id}/items/1/", {"selected": first.option_places(wrong_ids(first))}, format="json"
+        f"/api/v1/exams/{sitting.id}/items/1/",
+        {"selected": first.option_places(wrong_ids(first))},
+        format="json",
     )
     assert saved.status_code == 200
     assert_no_answer_data(saved.json(), sitting)
     # Saving the same answer again (a retried autosave) reveals nothing either.
     repeat = api.put(
-        f"/api/v1/exams/{sitting.id}/items/1/", {"selected": first.option_places(wrong_ids(first))}, format="json"
+        f"/api/v1/exams/{sitting.id}/items/1/",
+        {"selected": first.option_places(wrong_ids(first))},
+        format="json",
     )
     assert_no_answer_data(repeat.json(), sitting)
     assert_no_answer_data(api.get(f"/api/v1/exams/{sitting.id}/").json(), sitting)
