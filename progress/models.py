@@ -807,6 +807,148 @@ class Regrade(models.Model):
         return [self.version.correct_keys(), corrected]
 
 
+class RegradeJob(models.Model):
+    """A regrade asked for in the admin, run by a worker (`progress.regrading.run_job`) so it
+    never meets the web request's timeout: first its preview (`plan`), then, once the author
+    confirms, the apply (`outcome`). Each step goes queued → running → done or failed; a failed
+    step keeps everything before it and can be retried."""
+
+    class Step(models.TextChoices):
+        PREVIEW = "preview", "Preview"
+        APPLY = "apply", "Apply"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class NotReady(Exception):
+        """The job can't be applied (its preview isn't done, or is out of date)."""
+
+    # Longer than the task's hard time limit: a job still queued or running after this was lost
+    # (its worker killed, the broker down for long) and may be queued again.
+    STUCK_AFTER = timedelta(minutes=40)
+
+    version = models.ForeignKey(
+        QuestionVersion, on_delete=models.CASCADE, related_name="regrade_jobs"
+    )
+    corrected = models.ForeignKey(
+        QuestionVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    method = models.CharField(max_length=10, choices=Regrade.Method.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    step = models.CharField(max_length=10, choices=Step.choices, default=Step.PREVIEW)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    plan = models.JSONField(
+        null=True, blank=True, help_text="The preview: ScoreChange.as_dict() per sitting."
+    )
+    outcome = models.JSONField(
+        null=True, blank=True, help_text="What the apply did: ScoreChange.as_dict() per sitting."
+    )
+    regrade = models.OneToOneField(
+        Regrade, null=True, blank=True, on_delete=models.SET_NULL, related_name="job"
+    )
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    previewed_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["version", "created_at"])]
+
+    def __str__(self):
+        return f"Regrade job {self.pk} of {self.version} ({self.method}): {self.step} {self.status}"
+
+    @property
+    def pending(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    def is_stuck(self, now=None):
+        return self.pending and self.updated_at < (now or timezone.now()) - self.STUCK_AFTER
+
+    def superseded(self):
+        """True if `version` was regraded after this preview ran: its before-scores are stale."""
+        return Regrade.objects.filter(
+            version_id=self.version_id, created_at__gt=self.previewed_at
+        ).exists()
+
+    def _set(self, **fields):
+        fields["updated_at"] = timezone.now()
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.save(update_fields=list(fields))
+
+    def _locked(self):
+        return type(self).objects.select_for_update().get(pk=self.pk)
+
+    def queue_apply(self):
+        """Preview done → apply queued, once: True if this call queued it, False if the apply
+        was queued before (a second click, another tab). Raises RegradeJob.NotReady if the
+        preview isn't done or the version was regraded since."""
+        # The row lock makes two concurrent clicks queue one apply between them.
+        with transaction.atomic():
+            job = self._locked()
+            if job.step == self.Step.APPLY:
+                self.refresh_from_db()
+                return False
+            if job.status != self.Status.DONE:
+                raise self.NotReady("the preview has not finished: wait for it, then apply")
+            if job.superseded():
+                raise self.NotReady(
+                    f"v{self.version.number} was regraded after this preview: preview again"
+                )
+            job._set(step=self.Step.APPLY, status=self.Status.QUEUED, error="")
+        self.refresh_from_db()
+        return True
+
+    def queue_retry(self, now=None):
+        """Failed (or stuck) → queued again, same step: True if this call queued it."""
+        with transaction.atomic():
+            job = self._locked()
+            if job.status != self.Status.FAILED and not job.is_stuck(now):
+                self.refresh_from_db()
+                return False
+            job._set(status=self.Status.QUEUED, error="")
+        self.refresh_from_db()
+        return True
+
+    def begin(self):
+        """Queued → running. False (nothing to do) if the job is done or failed already: a
+        task delivered twice runs once. A job found running was lost by a killed worker (whose
+        transaction rolled back) or is being run by another: it may run, under the row lock."""
+        with transaction.atomic():
+            job = self._locked()
+            if not job.pending:
+                self.refresh_from_db()
+                return False
+            job._set(status=self.Status.RUNNING)
+        self.refresh_from_db()
+        return True
+
+    def record_plan(self, plan, now=None):
+        self._set(status=self.Status.DONE, plan=plan, previewed_at=now or timezone.now())
+
+    def record_outcome(self, regrade):
+        self._set(
+            status=self.Status.DONE,
+            regrade=regrade,
+            outcome=regrade.changes,
+            applied_at=regrade.created_at,
+        )
+
+    def record_failure(self, message):
+        """Running → failed with `message`; a job another delivery finished stays done."""
+        with transaction.atomic():
+            job = self._locked()
+            if job.pending:
+                job._set(status=self.Status.FAILED, error=message)
+        self.refresh_from_db()
+
+
 class Outbox(models.Model):
     """Work owed after a commit (see progress.outbox): written in the same transaction as the
     change that needs it, done and deleted by `progress.outbox.drain`."""

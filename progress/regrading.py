@@ -6,19 +6,30 @@ quiz does after a key is corrected).
 re-scores every affected finished sitting and updates what grading feeds: misconception hits,
 the review queue, the missed list and mastery (both read `is_correct`), weak-domain reports and
 item statistics. The learner's results page then says when and why the mock was re-scored.
+
+In the admin both run on a worker as a RegradeJob (`request_preview`, `request_apply`,
+`request_retry`, then `run_job` in the `run_regrade_job` task), so a question met in thousands of
+mocks never meets the web request's timeout; `plan_regrade` and `apply_regrade` know nothing of
+jobs, and the `regrade` command calls them directly.
 """
 
+import logging
 from dataclasses import dataclass
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.utils import timezone
 
 from domains import blueprint
+from questions.models import QuestionVersion
 
 from .equating import EQUATED, LINEAR
-from .models import MisconceptionHit, Regrade, ReviewItem, Sitting, SittingItem
+from .models import MisconceptionHit, Regrade, RegradeJob, ReviewItem, Sitting, SittingItem
+from .outbox import add_regrade_job
 from .review import record_graded
 from .scoring import score_sitting
+
+log = logging.getLogger(__name__)
 
 
 class RegradeError(ValueError):
@@ -52,6 +63,8 @@ class ScoreChange:
             "after": self.after_scaled,
             "before_correct": self.before_correct,
             "after_correct": self.after_correct,
+            "before_passed": self.before_passed,
+            "after_passed": self.after_passed,
         }
 
 
@@ -207,3 +220,86 @@ def _update_learning_records(sitting, version, before, now):
         )
         if not latest_wrong:
             ReviewItem.objects.filter(user=sitting.user, question_id=item.question_id).delete()
+
+
+# --- Jobs: the admin's preview and apply, run by a worker ----------------------------------
+
+
+def request_preview(version, method, corrected=None, user=None):
+    """Queue a preview of this regrade; returns the RegradeJob (status queued).
+
+    Raises RegradeError at once for a request that makes no sense. The job is handed to a worker
+    through the outbox, so it commits with the job and waits out a broker outage."""
+    _check(version, method, corrected)
+    with transaction.atomic():
+        job = RegradeJob.objects.create(
+            version=version, method=method, corrected=corrected, requested_by=user
+        )
+        add_regrade_job(job.pk)
+    return job
+
+
+def request_apply(job):
+    """Queue the apply of `job`'s finished preview: True if queued now, False if it was queued
+    before (nothing is ever applied twice). Raises RegradeError if the preview isn't done or is
+    out of date."""
+    with transaction.atomic():
+        try:
+            queued = job.queue_apply()
+        except RegradeJob.NotReady as exc:
+            raise RegradeError(str(exc)) from exc
+        if queued:
+            add_regrade_job(job.pk)
+    return queued
+
+
+def request_retry(job, now=None):
+    """Queue a failed (or stuck) job's step again: True if queued now, False if the job is not
+    failed (a second click)."""
+    with transaction.atomic():
+        queued = job.queue_retry(now)
+        if queued:
+            add_regrade_job(job.pk)
+    return queued
+
+
+def run_job(job_id):
+    """Run the step a RegradeJob is queued for: the preview records the plan, the apply the
+    Regrade and its outcome. Returns the job's status.
+
+    Runs each step once, however often it is delivered: the step and its `done` commit together
+    under the job's row lock. A failure (a regrade that no longer makes sense, the time limit, a
+    database error) is recorded on the job with its message, writes nothing, and is not raised."""
+    job = RegradeJob.objects.get(pk=job_id)
+    if not job.begin():
+        return job.status
+    try:
+        with transaction.atomic():
+            job = RegradeJob.objects.select_for_update().get(pk=job_id)
+            if job.status != RegradeJob.Status.RUNNING:  # another delivery finished it
+                return job.status
+            if job.step == RegradeJob.Step.PREVIEW:
+                changes = plan_regrade(job.version, job.method, job.corrected)
+                job.record_plan([c.as_dict() for c in changes])
+            else:
+                # Two jobs of one version apply one at a time; a preview that another apply
+                # overtook lists stale scores, so it is refused rather than applied.
+                QuestionVersion.objects.select_for_update().get(pk=job.version_id)
+                if job.superseded():
+                    raise RegradeError(
+                        f"v{job.version.number} was regraded after this preview: preview again"
+                    )
+                regrade = apply_regrade(
+                    job.version, job.method, job.corrected, user=job.requested_by
+                )
+                job.record_outcome(regrade)
+    except Exception as exc:  # noqa: BLE001 - recorded on the job, shown in the admin, retried there
+        if isinstance(exc, RegradeError):
+            message = str(exc)
+        elif isinstance(exc, SoftTimeLimitExceeded):
+            message = "stopped at the time limit; nothing was written"
+        else:
+            message = f"{type(exc).__name__}: {exc}"
+        log.warning("Regrade job %s failed: %s", job_id, message, exc_info=True)
+        job.record_failure(message)
+    return job.status

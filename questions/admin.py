@@ -17,9 +17,13 @@ from .models import Choice, ProblemReport, Question, Tag, VersionChoice
 from .publishing import READY_TO_PUBLISH, pilot_shortfalls
 
 
-def _small_number(text):
+def _small_number(text, digits=6):
     """A version number from a query string: ASCII digits only ('²'.isdigit() is true)."""
-    return text.isascii() and text.isdigit() and len(text) <= 6
+    return text.isascii() and text.isdigit() and len(text) <= digits
+
+
+def _int_or_none(text):
+    return int(text) if _small_number(text) else None
 
 
 class ChoiceFormSet(BaseInlineFormSet):
@@ -446,18 +450,32 @@ class QuestionAdmin(SimpleHistoryAdmin):
         ] + super().get_urls()
 
     def regrade_view(self, request, pk):
-        """Preview (dry run) and apply a regrade of finished sittings that used a version.
+        """Preview (dry run) and apply a regrade of finished sittings that used a version, each
+        run by a worker as a RegradeJob (progress.regrading), never inside this request.
 
-        Needs the change permission on questions. GET shows the form and, once a flawed
-        version and a method are chosen, every learner's score change; POST applies it."""
-        from progress.models import Regrade
-        from progress.regrading import RegradeError, apply_regrade, plan_regrade
+        Needs the change permission on questions. GET shows the form (preset by ?flawed=N);
+        POST queues a preview (action=preview, the default), applies a finished preview
+        (action=apply, job=ID; once, however often it is posted) or retries a failed step
+        (action=retry, job=ID), then redirects to ?job=ID. That page refreshes itself while the
+        job is queued or running, then shows the plan or the outcome: a fixed number of
+        queries, however many sittings the job covers."""
+        from progress import regrading
+        from progress.models import Regrade, RegradeJob
 
         question = get_object_or_404(Question, pk=pk)
         if not self.has_change_permission(request, question):
             raise PermissionDenied
-        versions = list(question.versions.order_by("number"))
+        url = reverse("admin:questions_question_regrade", args=[question.pk])
+        versions = list(question.versions.annotate(item_count=Count("sitting_items")))
+        versions.sort(key=lambda v: v.number)
         params = request.POST if request.method == "POST" else request.GET
+        job = None
+        if _small_number(params.get("job", ""), digits=12):
+            job = get_object_or_404(
+                RegradeJob.objects.select_related("version", "corrected", "requested_by"),
+                pk=int(params["job"]),
+                version__question=question,
+            )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -465,45 +483,83 @@ class QuestionAdmin(SimpleHistoryAdmin):
             "versions": versions,
             "methods": Regrade.Method.choices,
             "title": f"Regrade: {question.slug}",
+            "job": job,
+            "past": Regrade.objects.filter(version__question=question).select_related(
+                "version", "corrected", "created_by"
+            ),
+            "jobs": RegradeJob.objects.filter(version__question=question)
+            .select_related("version", "corrected", "requested_by")
+            .order_by("-created_at", "-pk")[:10],
         }
-        context["past"] = Regrade.objects.filter(version__question=question).select_related(
-            "version", "corrected", "created_by"
-        )
-        flawed_number = params.get("flawed", "")
-        method = params.get("method", "")
-        if _small_number(flawed_number) and method:
-            by_number = {v.number: v for v in versions}
-            flawed = by_number.get(int(flawed_number))
-            corrected_number = params.get("corrected", "")
-            corrected = (
-                by_number.get(int(corrected_number))
-                if _small_number(corrected_number)
-                else question.current_version
+        try:
+            if request.method == "POST":
+                action = request.POST.get("action", "preview")
+                if action in ("apply", "retry") and job is None:
+                    raise regrading.RegradeError("choose the preview to apply")
+                if action == "apply":
+                    if not regrading.request_apply(job):
+                        self.message_user(
+                            request,
+                            "This regrade was applied (or queued) before: nothing was done twice.",
+                            messages.WARNING,
+                        )
+                elif action == "retry":
+                    regrading.request_retry(job)
+                else:
+                    flawed, method, corrected = self._regrade_request(question, versions, params)
+                    job = regrading.request_preview(flawed, method, corrected, user=request.user)
+                return redirect(f"{url}?job={job.pk}")
+        except regrading.RegradeError as exc:
+            context["error"] = str(exc)
+        if job is not None:
+            context.update(self._regrade_job_context(job))
+        else:
+            context.update(
+                flawed_number=_int_or_none(params.get("flawed", "")),
+                method=params.get("method", ""),
+                corrected_number=_int_or_none(params.get("corrected", "")),
             )
-            if method == Regrade.Method.DROP:
-                corrected = None
-            try:
-                if flawed is None:
-                    raise RegradeError("choose the flawed version")
-                if request.method == "POST":
-                    regrade = apply_regrade(flawed, method, corrected, user=request.user)
-                    changed = sum(1 for c in regrade.changes if c["after"] != c["before"])
-                    self.message_user(
-                        request,
-                        f"Re-scored {len(regrade.changes)} finished sitting(s); {changed} "
-                        "score(s) changed. Learners see a note on their results.",
-                        messages.SUCCESS,
-                    )
-                    return redirect("admin:questions_question_change", question.pk)
-                context.update(
-                    changes=plan_regrade(flawed, method, corrected),
-                    flawed=flawed,
-                    corrected=corrected,
-                    method=method,
-                )
-            except RegradeError as exc:
-                context["error"] = str(exc)
         return render(request, "admin/questions/regrade.html", context)
+
+    @staticmethod
+    def _regrade_request(question, versions, params):
+        """(flawed, method, corrected) versions from the form; RegradeError if incomplete."""
+        from progress.models import Regrade
+        from progress.regrading import RegradeError
+
+        by_number = {v.number: v for v in versions}
+        flawed = by_number.get(_int_or_none(params.get("flawed", "")))
+        method = params.get("method", "")
+        if flawed is None:
+            raise RegradeError("choose the flawed version")
+        corrected_number = _int_or_none(params.get("corrected", ""))
+        corrected = by_number.get(
+            corrected_number
+            if corrected_number is not None
+            else next((v.number for v in versions if v.pk == question.current_version_id), None)
+        )
+        if method == Regrade.Method.DROP:
+            corrected = None
+        return flawed, method, corrected
+
+    @staticmethod
+    def _regrade_job_context(job):
+        """What the page shows of `job`: its state, and the plan or outcome as table rows."""
+        from progress.models import RegradeJob
+
+        applying = job.step == RegradeJob.Step.APPLY
+        shown = job.outcome if applying and job.status == RegradeJob.Status.DONE else job.plan
+        rows = [{**c, "delta": c["after"] - c["before"]} for c in shown or []]
+        return {
+            "flawed_number": job.version.number,
+            "method": job.method,
+            "corrected_number": job.corrected.number if job.corrected else None,
+            "applying": applying,
+            "rows": rows if job.plan is not None else None,
+            "changed": sum(1 for r in rows if r["delta"]),
+            "refresh": job.pending,
+            "can_retry": job.status == RegradeJob.Status.FAILED or job.is_stuck(),
+        }
 
     @admin.action(description="Regrade finished sittings of an earlier version…")
     def regrade(self, request, queryset):

@@ -2,11 +2,10 @@
 
 import random
 import shutil
-from io import StringIO
 
 import pytest
 import yaml
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from progress import answers, assembly
 from progress.models import MisconceptionHit, Regrade, ReviewItem, Sitting
@@ -15,35 +14,7 @@ from progress.review import due_items
 from questions.models import Question, QuestionVersion
 from tests.conftest import SAMPLE_BANK, make_user
 
-
-def run(*args):
-    out, err = StringIO(), StringIO()
-    call_command(*args, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
-
-
-@pytest.fixture
-def bank(tmp_path, blueprint):
-    """An editable copy of the sample bank, imported."""
-    folder = tmp_path / "bank"
-    shutil.copytree(SAMPLE_BANK, folder)
-    run("import_bank", str(folder))
-    return folder
-
-
-def edit_question(folder, slug, change):
-    path = folder / "questions" / "sample.yaml"
-    data = yaml.safe_load(path.read_text())
-    for q in data:
-        if q["id"] == slug:
-            change(q)
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-
-
-def practice_item(user, slug):
-    question = Question.objects.get(slug=slug)
-    sitting = assembly.create_sitting(user, "practice", [question.id], rng=random.Random(3))
-    return sitting, sitting.items.select_related("version").get()
+from .conftest import edit_question, practice_item, run
 
 
 def key_choice(item, correct=True):
@@ -188,30 +159,6 @@ def test_retired_question_leaves_the_review_queue_at_once(bank, alice):
 # --- Regrade -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def flawed(bank):
-    """t1-1-1 v1 keyed on option a; the author corrects the key to b (v2)."""
-    learners = [make_user(f"learner{i}") for i in range(3)]
-    question = Question.objects.get(slug="t1-1-1")
-    sittings = []
-    for i, user in enumerate(learners):
-        sitting, item = practice_item(user, "t1-1-1")
-        by_key = {c.key: c.id for c in item.version.choices.all()}
-        answers.save_answer(user, sitting.pk, 1, selected=[by_key["a" if i == 0 else "b"]])
-        sitting.finish()
-        sittings.append(sitting)
-
-    def move_key(q):
-        q["choices"][0].pop("correct")
-        q["choices"][1]["correct"] = True
-        q["choices"][1].pop("misconception", None)
-
-    edit_question(bank, "t1-1-1", move_key)
-    run("import_bank", str(bank))
-    question.refresh_from_db()
-    return question, learners, sittings
-
-
 def test_regrade_dry_run_lists_changes_and_writes_nothing(flawed):
     question, learners, sittings = flawed
     v1 = question.versions.get(number=1)
@@ -280,16 +227,21 @@ def test_regrade_refuses_what_makes_no_sense(flawed):
         run("regrade", "t1-1-1", "--flawed", "9", "--method", "drop")
 
 
-def test_admin_regrade_previews_then_applies(flawed, client):
+def test_admin_regrade_previews_then_applies(flawed, client, django_capture_on_commit_callbacks):
     question, learners, sittings = flawed
     admin = make_user("boss", is_staff=True, is_superuser=True)
     client.force_login(admin)
     url = f"/admin/questions/question/{question.pk}/regrade/"
-    preview = client.get(url, {"flawed": 1, "method": "corrected", "corrected": 2})
+    # Both steps run as jobs after the commit (tests/bank/test_regrade_jobs.py).
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = client.post(url, {"flawed": 1, "method": "corrected", "corrected": 2})
+    preview = client.get(queued.url)
     assert preview.status_code == 200
     assert "3 finished sitting(s) used v1" in preview.text and "learner1" in preview.text
     assert not Regrade.objects.exists()
-    applied = client.post(url, {"flawed": 1, "method": "corrected", "corrected": 2})
+    job = queued.url.split("job=")[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        applied = client.post(url, {"job": job, "action": "apply"})
     assert applied.status_code == 302
     assert Regrade.objects.get().created_by == admin
     assert [Sitting.objects.get(pk=s.pk).correct for s in sittings] == [0, 1, 1]
