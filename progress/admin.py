@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import Membership, Outbox, Sitting, StudyGroup, WeakDomainReport
+from .models import (
+    CalibrationRun,
+    Membership,
+    Outbox,
+    ReferenceFormVersion,
+    Sitting,
+    StudyGroup,
+    WeakDomainReport,
+)
 
 
 @admin.register(Sitting)
@@ -59,3 +67,44 @@ class OutboxAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(CalibrationRun)
+class CalibrationRunAdmin(admin.ModelAdmin):
+    """Each calibration and how it was linked to the base scale (progress.calibration)."""
+
+    list_display = [
+        "fitted_at",
+        "fit_model",
+        "fitted",
+        "mocks",
+        "linking",
+        "slope",
+        "intercept",
+        "anchors",
+        "anchor_drift",
+    ]
+    list_filter = ["linking"]
+    readonly_fields = [f.name for f in CalibrationRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ReferenceFormVersion)
+class ReferenceFormVersionAdmin(admin.ModelAdmin):
+    """Frozen reference forms; a new one is made with `manage.py new_reference_form`."""
+
+    list_display = ["number", "created_at", "created_by", "item_count", "cut_ability", "note"]
+    list_select_related = ["created_by"]
+    readonly_fields = [f.name for f in ReferenceFormVersion._meta.fields]
+
+    @admin.display(description="questions")
+    def item_count(self, obj):
+        return len(obj.items)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # sittings name the version that scored them

@@ -32,6 +32,25 @@ and the same on log a. A thin item therefore sits near its tag and moves toward 
 answers come in; an item with hundreds of answers keeps its estimate. An estimate the fit could
 not bound (all answers right or all wrong drive b to the optimiser's limit, with no finite SE)
 carries no information and the prior stands.
+
+Linking: each fit identifies its ability scale anew (its learners ~ N(0, 1)), so a more able
+cohort would make every item look easier by the difference, and a score equated through the
+items would drift with whoever answered lately. The first calibration therefore defines the
+**base scale**, and every later fit is put on the scale of the calibration before it, hence on
+the base scale: θ_base = A θ_fit + B, b_base = A b + B, a_base = a / A, SEs alike (Kolen &
+Brennan, *Test Equating, Scaling, and Linking*, 3rd ed., ch. 6). The constants come from the
+**anchors**: the items of this fit that the previous calibration also fitted, with at least
+`MIN_ANCHOR_RESPONSES` answers in both runs and a bounded estimate in both. A 2PL bank is linked
+by Stocking–Lord (Stocking & Lord 1983, Applied Psych. Meas. 7(2): the A and B that make the
+anchors' test characteristic curves agree, weighted by N(0, 1); `mirt.equating.link`, from the
+library that fits the model); a bank calibrated Rasch throughout by a shift alone (A = 1,
+B = the anchors' mean difference in b: the Rasch model fixes the unit, a = 1). With fewer than
+`MIN_ANCHORS` anchors the run is recorded as unlinked (A = 1, B = 0) rather than linked on a
+handful of items. Linking uses the fit's own estimates (stored as `fit_difficulty`,
+`fit_discrimination`), before the priors, which are then applied on the base scale: a
+prior-shrunk b would pull the scale a little toward the tags every night. Thin items taken from
+the Rasch fit of a 2PL bank get the same A and B on b and keep a = 1. Each run is recorded as a
+`CalibrationRun` (A, B, anchor count, the anchors' mean |Δb| after linking).
 """
 
 import math
@@ -45,7 +64,7 @@ from django.utils import timezone
 
 from questions.models import Question, QuestionVersion
 
-from .models import ItemCalibration, Sitting, SittingItem
+from .models import CalibrationRun, ItemCalibration, Sitting, SittingItem
 
 # Author's difficulty tag (1 easier, 2 medium, 3 hard) -> prior difficulty b, in logits.
 PRIOR_DIFFICULTY = {1: -1.0, 2: 0.0, 3: 1.0}
@@ -58,13 +77,42 @@ MIN_FIT_RESPONSES = 20
 MIN_2PL_RESPONSES = 100
 # mirt's optimiser box (|b| <= 6, a <= 5): an estimate on it is unbounded by the data.
 _B_LIMIT, _A_LIMIT = 5.99, 4.99
+# An item anchors the linking when it has this many first-exposure answers in both runs
+# (b's SE about 0.3 logits or less), and a run is linked on at least MIN_ANCHORS of them.
+MIN_ANCHOR_RESPONSES = 50
+MIN_ANCHORS = 10
 # Gauss–Hermite rule for the N(0, 1) prior of `ability_eap` (probabilists' weight e^(-θ²/2)).
 _EAP_NODES, _EAP_WEIGHTS = np.polynomial.hermite_e.hermegauss(61)
 
 
 @dataclass(frozen=True)
+class Linking:
+    """How a fit was put on the base scale: θ_base = slope × θ_fit + intercept (logits).
+    `method` is a CalibrationRun.Linking value; `anchor_drift` the anchors' mean |b − previous b|
+    after linking (None without anchors)."""
+
+    method: str
+    slope: float = 1.0
+    intercept: float = 0.0
+    anchors: int = 0
+    anchor_drift: float | None = None
+
+
+@dataclass(frozen=True)
+class PreviousFit:
+    """The previous calibration's fit estimates (base scale, before priors) per item column:
+    NaN where it had none; `responses` its answer counts."""
+
+    discrimination: np.ndarray
+    difficulty: np.ndarray
+    responses: np.ndarray
+
+
+@dataclass(frozen=True)
 class ItemParameters:
-    """Per-item results of `calibrate`, arrays of length n_items (SE None where a is fixed)."""
+    """Per-item results of `calibrate`, arrays of length n_items (SE None where a is fixed).
+    `fit_discrimination`/`fit_difficulty` are the linked fit estimates before the priors (NaN
+    where the item was not fitted or the fit could not bound it)."""
 
     discrimination: np.ndarray
     difficulty: np.ndarray
@@ -73,6 +121,9 @@ class ItemParameters:
     responses: np.ndarray
     model: list  # ItemCalibration.Model value per item
     fit_model: str | None  # "2pl" (some items 2PL), "rasch" (all Rasch) or None (no fit)
+    fit_discrimination: np.ndarray
+    fit_difficulty: np.ndarray
+    linking: Linking
 
 
 def precision_weighted(prior_mean, prior_sd, estimate, se):
@@ -110,12 +161,78 @@ def _fit(responses, model):
     return a, b, se_a, se_b
 
 
-def calibrate(responses: np.ndarray, prior_difficulty: Sequence[float]) -> ItemParameters:
-    """Fit the bank and apply the priors (see the module docstring).
+def stocking_lord(old_a, old_b, new_a, new_b):
+    """(A, B) that put 2PL items (new_a, new_b) on the scale of the same items' (old_a, old_b):
+    the Stocking–Lord criterion (the anchors' test characteristic curves, squared difference
+    weighted by N(0, 1) on -4..4 logits), by `mirt.equating.link`. About 30 ms for 300 items."""
+    from mirt.equating import link
+    from mirt.models import TwoParameterLogistic
+
+    def form(a, b):
+        model = TwoParameterLogistic(n_items=len(a))
+        model.set_parameters(
+            discrimination=np.asarray(a, dtype=float), difficulty=np.asarray(b, dtype=float)
+        )
+        return model
+
+    anchors = list(range(len(old_a)))
+    result = link(
+        form(old_a, old_b),
+        form(new_a, new_b),
+        anchors,
+        anchors,
+        method="stocking_lord",
+        compute_diagnostics=False,
+    )
+    return result.constants.A, result.constants.B
+
+
+def link_to_previous(previous, a_hat, b_hat, counts, scale_items, rasch):
+    """The Linking of a fit's estimates (`a_hat`, `b_hat`: arrays, NaN where unbounded; `counts`
+    answers per item) to `previous` (a PreviousFit, or None when no calibration has set the
+    scale yet), on the anchors among `scale_items` (see the module docstring). `rasch`: the fit
+    is Rasch throughout, so only a shift is estimated. A Stocking–Lord fit that does not
+    converge raises RuntimeError, before anything is written: yesterday's scale stands."""
+    method = CalibrationRun.Linking
+    if previous is None:
+        return Linking(method.BASE.value)
+    anchors = np.array(
+        [
+            i
+            for i in scale_items
+            if counts[i] >= MIN_ANCHOR_RESPONSES
+            and previous.responses[i] >= MIN_ANCHOR_RESPONSES
+            and np.isfinite(previous.difficulty[i])
+            and np.isfinite(previous.discrimination[i])
+            and np.isfinite(b_hat[i])
+            and np.isfinite(a_hat[i])
+        ],
+        dtype=int,
+    )
+    if anchors.size < MIN_ANCHORS:
+        return Linking(method.UNLINKED.value, anchors=int(anchors.size))
+    old_b = previous.difficulty[anchors]
+    if rasch:
+        name, slope = method.MEAN_SHIFT.value, 1.0
+        intercept = float(np.mean(old_b - b_hat[anchors]))
+    else:
+        name = method.STOCKING_LORD.value
+        slope, intercept = stocking_lord(
+            previous.discrimination[anchors], old_b, a_hat[anchors], b_hat[anchors]
+        )
+    drift = float(np.mean(np.abs(slope * b_hat[anchors] + intercept - old_b)))
+    return Linking(name, float(slope), float(intercept), int(anchors.size), drift)
+
+
+def calibrate(
+    responses: np.ndarray, prior_difficulty: Sequence[float], previous: PreviousFit | None = None
+) -> ItemParameters:
+    """Fit the bank, link it to `previous` and apply the priors (see the module docstring).
 
     In: `responses`, persons × items floats, 1.0 right, 0.0 wrong, NaN not seen;
-    `prior_difficulty`, one prior b (logits) per item. Out: ItemParameters. Pure: no database.
-    Takes about 2–3 s for 2,000 persons × 300 items on one core.
+    `prior_difficulty`, one prior b (logits) per item; `previous`, the previous calibration's
+    fit estimates per item (None: this fit defines the base scale). Out: ItemParameters.
+    Pure: no database. Takes about 2–3 s for 2,000 persons × 300 items on one core.
     """
     responses = np.asarray(responses, dtype=float)
     n_items = responses.shape[1]
@@ -126,28 +243,23 @@ def calibrate(responses: np.ndarray, prior_difficulty: Sequence[float]) -> ItemP
     se_a: list = [PRIOR_LOG_DISCRIMINATION_SD] * n_items
     se_b = np.full(n_items, PRIOR_DIFFICULTY_SD)
     model = [ItemCalibration.Model.PRIOR.value] * n_items
+    a_hat = np.full(n_items, np.nan)
+    b_hat = np.full(n_items, np.nan)
 
     fitted = np.flatnonzero(counts >= MIN_FIT_RESPONSES)
     if fitted.size < 2:
-        return ItemParameters(a, b, se_a, se_b, counts, model, None)
+        linking = Linking(CalibrationRun.Linking.NONE.value)
+        return ItemParameters(a, b, se_a, se_b, counts, model, None, a_hat, b_hat, linking)
     two_pl = np.flatnonzero(counts >= MIN_2PL_RESPONSES)
     if two_pl.size < 2:
         two_pl = two_pl[:0]
     rasch = np.setdiff1d(fitted, two_pl)
-    b_hat = np.full(n_items, np.nan)
+    se_a_hat = np.full(n_items, np.nan)
     se_b_hat = np.full(n_items, np.nan)
     if two_pl.size:
-        a_hat, b_hat[two_pl], se_a_hat, se_b_hat[two_pl] = _fit(responses[:, two_pl], "2pl")
-        # Shrink on log a: a is positive and its sampling distribution is skewed.
-        bounded = (a_hat > 0) & (a_hat < _A_LIMIT)
-        log_a = np.where(bounded, np.log(np.where(bounded, a_hat, 1.0)), np.nan)
-        log_a, log_sd = precision_weighted(
-            0.0, PRIOR_LOG_DISCRIMINATION_SD, log_a, se_a_hat / np.where(bounded, a_hat, 1.0)
+        a_hat[two_pl], b_hat[two_pl], se_a_hat[two_pl], se_b_hat[two_pl] = _fit(
+            responses[:, two_pl], "2pl"
         )
-        a[two_pl] = np.exp(log_a)
-        for index, value, sd in zip(two_pl, a[two_pl], log_sd, strict=True):
-            se_a[index] = float(value * sd)  # delta method
-            model[index] = ItemCalibration.Model.TWO_PL.value
     if rasch.size:
         # One Rasch fit over every fitted item (the well-answered ones anchor the learners'
         # abilities); only the thin items take their b from it.
@@ -155,14 +267,37 @@ def calibrate(responses: np.ndarray, prior_difficulty: Sequence[float]) -> ItemP
         position = {item: i for i, item in enumerate(fitted)}
         for index in rasch:
             b_hat[index], se_b_hat[index] = b_all[position[index]], se_all[position[index]]
-            se_a[index] = None
-            model[index] = ItemCalibration.Model.RASCH.value
+            a_hat[index] = 1.0
     b_hat = np.where(np.abs(b_hat) >= _B_LIMIT, np.nan, b_hat)
+    a_hat = np.where((a_hat > 0) & (a_hat < _A_LIMIT), a_hat, np.nan)
+
+    scale_items = two_pl if two_pl.size else fitted
+    linking = link_to_previous(previous, a_hat, b_hat, counts, scale_items, not two_pl.size)
+    slope, intercept = linking.slope, linking.intercept
+    fit_b = slope * b_hat + intercept
+    fit_a = a_hat.copy()
+    fit_a[two_pl] /= slope
+    if two_pl.size:
+        # Shrink on log a: a is positive and its sampling distribution is skewed. The SE of
+        # log a, se(a) / a, is the same on either scale.
+        log_a, log_sd = precision_weighted(
+            0.0,
+            PRIOR_LOG_DISCRIMINATION_SD,
+            np.log(fit_a[two_pl]),
+            se_a_hat[two_pl] / a_hat[two_pl],
+        )
+        a[two_pl] = np.exp(log_a)
+        for index, value, sd in zip(two_pl, a[two_pl], log_sd, strict=True):
+            se_a[index] = float(value * sd)  # delta method
+            model[index] = ItemCalibration.Model.TWO_PL.value
+    for index in rasch:
+        se_a[index] = None
+        model[index] = ItemCalibration.Model.RASCH.value
     b[fitted], se_b[fitted] = precision_weighted(
-        prior_b[fitted], PRIOR_DIFFICULTY_SD, b_hat[fitted], se_b_hat[fitted]
+        prior_b[fitted], PRIOR_DIFFICULTY_SD, fit_b[fitted], slope * se_b_hat[fitted]
     )
     fit_model = "2pl" if two_pl.size else "rasch"
-    return ItemParameters(a, b, se_a, se_b, counts, model, fit_model)
+    return ItemParameters(a, b, se_a, se_b, counts, model, fit_model, fit_a, fit_b, linking)
 
 
 def ability_eap(
@@ -226,12 +361,31 @@ def first_exposure_answers():
                 yield sitting_id, version_id, bool(is_correct)
 
 
-def calibrate_items(now=None, dry_run=False):
-    """Calibrate every version of a published or pilot question and store ItemCalibration rows.
+def _previous_fit(columns, rows):
+    """The PreviousFit of `columns` items from the stored calibrations, `rows` of
+    (column, fit a, fit b, responses); None while no calibration has set the base scale."""
+    if not CalibrationRun.objects.exclude(linking=CalibrationRun.Linking.NONE).exists():
+        return None
+    a, b, n = np.full(columns, np.nan), np.full(columns, np.nan), np.zeros(columns, dtype=int)
+    for column, fit_a, fit_b, responses in rows:
+        if fit_b is not None and fit_a is not None:
+            a[column], b[column], n[column] = fit_a, fit_b, responses or 0
+    return PreviousFit(a, b, n)
 
-    Out: a summary dict {versions, items, fitted, prior_only, responses, mocks, model, seconds,
-    dry_run}. Queries: 2 reads (versions, answers) and, unless `dry_run`, an upsert per 500
-    versions, all in one transaction. About 4 s for 72,000 sitting items on SQLite.
+
+def _finite(value):
+    return float(value) if np.isfinite(value) else None
+
+
+def calibrate_items(now=None, dry_run=False):
+    """Calibrate every version of a published or pilot question, link the fit to the previous
+    calibration's scale, and store ItemCalibration rows and a CalibrationRun.
+
+    Out: a summary dict {versions, items, fitted, prior_only, responses, mocks, model, linking,
+    slope, intercept, anchors, anchor_drift, seconds, dry_run}. Queries: 3 reads (versions with
+    their stored calibration, whether a scale is set, answers) and, unless `dry_run`, an upsert
+    per 500 versions and the run, all in one transaction. About 4 s for 72,000 sitting items on
+    SQLite.
     """
     now = now or timezone.now()
     started = time.monotonic()
@@ -240,14 +394,24 @@ def calibrate_items(now=None, dry_run=False):
             question__status__in=[Question.Status.PUBLISHED, Question.Status.PILOT]
         )
         .order_by("id")
-        .values_list("id", "item_root_id", "question__difficulty")
+        .values_list(
+            "id",
+            "item_root_id",
+            "question__difficulty",
+            "calibration__fit_discrimination",
+            "calibration__fit_difficulty",
+            "calibration__responses",
+        )
     )
-    pool_of = {vid: root or vid for vid, root, _ in versions}
+    pool_of = {vid: root or vid for vid, root, *_ in versions}
     pools = sorted(set(pool_of.values()))
     column = {pool: index for index, pool in enumerate(pools)}
     prior_b = np.zeros(len(pools))
-    for vid, _, tag in versions:
+    for vid, _, tag, *_ in versions:
         prior_b[column[pool_of[vid]]] = PRIOR_DIFFICULTY.get(tag, 0.0)
+    previous = _previous_fit(
+        len(pools), [(column[pool_of[vid]], *stored) for vid, _, _, *stored in versions]
+    )
 
     row_of, cells = {}, []
     for sitting_id, version_id, is_correct in first_exposure_answers():
@@ -261,7 +425,8 @@ def calibrate_items(now=None, dry_run=False):
         rows, cols, values = np.array(cells).T
         matrix[rows.astype(int), cols.astype(int)] = values
 
-    result = calibrate(matrix, prior_b)
+    result = calibrate(matrix, prior_b, previous)
+    linking = result.linking
     summary = {
         "versions": len(versions),
         "items": len(pools),
@@ -270,13 +435,19 @@ def calibrate_items(now=None, dry_run=False):
         "responses": len(cells),
         "mocks": len(row_of),
         "model": result.fit_model,
+        "linking": linking.method,
+        "slope": round(linking.slope, 4),
+        "intercept": round(linking.intercept, 4),
+        "anchors": linking.anchors,
+        "anchor_drift": None if linking.anchor_drift is None else round(linking.anchor_drift, 4),
         "dry_run": dry_run,
     }
     if not dry_run and versions:
         rows = []
-        for vid, _, _ in versions:
+        for vid, *_ in versions:
             i = column[pool_of[vid]]
             se_a = result.discrimination_se[i]
+            fit_b = _finite(result.fit_difficulty[i])
             rows.append(
                 ItemCalibration(
                     version_id=vid,
@@ -287,6 +458,10 @@ def calibrate_items(now=None, dry_run=False):
                     responses=int(result.responses[i]),
                     model=result.model[i],
                     fitted_at=now,
+                    fit_discrimination=(
+                        None if fit_b is None else _finite(result.fit_discrimination[i])
+                    ),
+                    fit_difficulty=fit_b,
                 )
             )
         with transaction.atomic():
@@ -303,7 +478,24 @@ def calibrate_items(now=None, dry_run=False):
                     "responses",
                     "model",
                     "fitted_at",
+                    "fit_discrimination",
+                    "fit_difficulty",
                 ],
+            )
+            CalibrationRun.objects.create(
+                fitted_at=now,
+                fit_model=result.fit_model or "",
+                versions=summary["versions"],
+                items=summary["items"],
+                fitted=summary["fitted"],
+                responses=summary["responses"],
+                mocks=summary["mocks"],
+                linking=linking.method,
+                slope=linking.slope,
+                intercept=linking.intercept,
+                anchors=linking.anchors,
+                anchor_drift=linking.anchor_drift,
+                seconds=round(time.monotonic() - started, 2),
             )
     summary["seconds"] = round(time.monotonic() - started, 2)
     return summary

@@ -2,8 +2,9 @@
 
 The model, in a few lines:
 - An item calibrated by the nightly fit (`progress.models.ItemCalibration`, model 2PL or Rasch)
-  is right with probability P(θ) = 1 / (1 + exp(-a (θ - b))) for a learner of ability θ (logits;
-  the fit puts the learners' abilities on N(0, 1)).
+  is right with probability P(θ) = 1 / (1 + exp(-a (θ - b))) for a learner of ability θ (logits,
+  on the base scale: the first calibration's learners are N(0, 1), and every later fit is
+  linked to it through the items both fitted; progress.calibration, "Linking").
 - A finished mock's ability is the EAP estimate (the posterior mean, with its SD) from the
   learner's answers to the calibrated scored items of that form, with a N(0, 1) prior, on a
   fixed quadrature grid (Bock & Mislevy 1982, "Adaptive EAP estimation of ability in a
@@ -11,7 +12,13 @@ The model, in a few lines:
   wrong, as the score does; pilot items and items a regrade dropped count nowhere.
 - The **reference form** is the bank's average item: every live question version (published,
   the question's current version) with a fitted calibration (model 2PL or Rasch; author-tag
-  priors don't count). Its expected share correct at θ is the mean of P(θ) over those versions.
+  priors don't count), frozen with its a and b as a numbered `ReferenceFormVersion`. Its
+  expected share correct at θ is the mean of P(θ) over those items. New mocks are scored by
+  the current (latest) version and record its number; a regrade re-equates a mock with the
+  version that scored it. Version 1 is taken the first time the bank can carry one (65 fitted
+  live versions) and a mock or a forecast needs it; later versions only when an author asks
+  (`manage.py new_reference_form`, e.g. after a blueprint change), never by the nightly fit, so
+  publishing pilots, retiring questions or a recalibration does not move where 750 sits.
 - The equated score of an ability is the linear estimate (`progress.readiness.to_scaled`,
   100 + 900 × share; 750 at 72.2 %) of the share that ability expects on the reference form (its
   true score, as in IRT true-score equating: Lord 1980, *Applications of Item Response Theory to
@@ -108,10 +115,12 @@ def ability_eap(correct, a, b):
 
 @dataclass(frozen=True)
 class ReferenceForm:
-    """Items (a, b) whose mean P(θ) defines the equated scale; see the module docstring."""
+    """Items (a, b) whose mean P(θ) defines the equated scale; see the module docstring.
+    `version`: the stored ReferenceFormVersion's number (None for a form built in memory)."""
 
     a: tuple
     b: tuple
+    version: int | None = None
 
     def __post_init__(self):
         if not self.a or len(self.a) != len(self.b):
@@ -227,42 +236,98 @@ MIN_REFERENCE_ITEMS = blueprint.SCORED_ON_REAL_EXAM
 READINESS_WINDOW_DAYS = 90
 
 
-def reference_form():
-    """The ReferenceForm of the live bank (module docstring), or None while fewer than
-    MIN_REFERENCE_ITEMS (65) live versions have a fitted calibration. One query (a row per live
-    version, ~550); building the form costs ~45 ms for 550 items, so the last few are kept."""
+class ReferenceFormError(ValueError):
+    """A reference form version cannot be made now (too few fitted live versions)."""
+
+
+def live_reference_items():
+    """[(version id, a, b)] of every live version with a fitted calibration, by version id:
+    what a new reference form version is made of. One query (~550 rows)."""
     from questions.models import Question
 
     from .models import ItemCalibration
 
-    rows = list(
+    return list(
         ItemCalibration.objects.filter(
             model__in=FITTED_MODELS,
             version_id__in=Question.objects.live().values("current_version_id"),
         )
         .order_by("version_id")
-        .values_list("discrimination", "difficulty")
+        .values_list("version_id", "discrimination", "difficulty")
     )
-    if len(rows) < MIN_REFERENCE_ITEMS:
-        return None
-    return _reference_form(tuple(a for a, _ in rows), tuple(b for _, b in rows))
+
+
+def new_reference_version(user=None, note="", now=None, items=None):
+    """Freeze the live bank's calibrated items as the next ReferenceFormVersion and return it.
+
+    `items` ([(version id, a, b)], default `live_reference_items()`). Raises ReferenceFormError
+    below MIN_REFERENCE_ITEMS (65) items. Three queries and the insert; ~45 ms to find the cut
+    ability of 550 items.
+    """
+    from django.utils import timezone
+
+    from .models import CalibrationRun, ReferenceFormVersion
+
+    items = live_reference_items() if items is None else items
+    if len(items) < MIN_REFERENCE_ITEMS:
+        raise ReferenceFormError(
+            f"{len(items)} live questions have a fitted calibration; a reference form needs "
+            f"{MIN_REFERENCE_ITEMS}"
+        )
+    form = _reference_form(tuple(a for _, a, _ in items), tuple(b for _, _, b in items), None)
+    return ReferenceFormVersion.create_next(
+        items,
+        form.cut_ability(),
+        created_by=user,
+        note=note,
+        created_at=now or timezone.now(),
+        calibration_run=CalibrationRun.objects.order_by("-fitted_at", "-id").first(),
+    )
+
+
+def reference_form(version=None):
+    """The ReferenceForm of stored version number `version`, by default the current one, or None
+    while there is none and the bank cannot carry one (fewer than MIN_REFERENCE_ITEMS fitted
+    live versions). With no version stored yet, version 1 is made from the live bank here (the
+    first calibrated mock or forecast asks for it). One query (a handful the first time);
+    building the form costs ~45 ms for 550 items, so the last few are kept."""
+    from django.db import IntegrityError, transaction
+
+    from .models import ReferenceFormVersion
+
+    if version is not None:
+        stored = ReferenceFormVersion.objects.get(number=version)
+    else:
+        stored = ReferenceFormVersion.objects.current()
+    if stored is None:
+        items = live_reference_items()
+        if len(items) < MIN_REFERENCE_ITEMS:
+            return None
+        try:
+            with transaction.atomic():
+                stored = new_reference_version(note="First version (automatic)", items=items)
+        except IntegrityError:  # another process made version 1 first: use theirs
+            stored = ReferenceFormVersion.objects.current()
+    return _reference_form(stored.discrimination, stored.difficulty, stored.number)
 
 
 @functools.lru_cache(maxsize=4)
-def _reference_form(a, b):
-    # The parameters change once a night; the same parameters give the same form.
-    return ReferenceForm(a, b)
+def _reference_form(a, b, version):
+    # A stored version never changes; the same parameters give the same form.
+    return ReferenceForm(a, b, version)
 
 
 def score_form(items, reference=None):
     """How a finished mock is scored, from its graded `items` (SittingItems; `is_correct` None
     means not scored; pilots are skipped): by ability when the form is calibrated and the bank
-    has a reference form, else by the linear estimate.
+    has a reference form (`reference`, default the current version), else by the linear
+    estimate.
 
     Returns {scoring_method ("equated" or "linear"), scaled_score and passed (equated only),
     ability and ability_sd (logits, None when linear), calibrated_items (count), linear_reason
     ("form": under 90 % of the form calibrated; "bank": no reference form yet; None when
-    equated)}. Two queries (one when `reference` is given).
+    equated), reference_version (the number of the version that scored it; None when linear
+    or for an in-memory form)}. Two queries (one when `reference` is given).
     """
     from .models import ItemCalibration
 
@@ -279,6 +344,7 @@ def score_form(items, reference=None):
         "ability": None,
         "ability_sd": None,
         "calibrated_items": len(calibrated),
+        "reference_version": None,
     }
     if not form_is_calibrated(len(calibrated), len(scored)):
         return {**linear, "linear_reason": "form"}
@@ -307,6 +373,7 @@ def score_form(items, reference=None):
         "ability_sd": result.ability_sd,
         "calibrated_items": result.items,
         "linear_reason": None,
+        "reference_version": reference.version,
     }
 
 

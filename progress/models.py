@@ -123,6 +123,16 @@ class Sitting(models.Model):
     ability_sd = models.FloatField(
         null=True, blank=True, help_text="Posterior SD of `ability`, in logits."
     )
+    reference_version = models.ForeignKey(
+        "ReferenceFormVersion",
+        to_field="number",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sittings",
+        help_text="Equated mocks: the reference form version that scored it (a regrade keeps "
+        "it); empty for linear scores and mocks equated before versions existed.",
+    )
 
     objects = SittingQuerySet.as_manager()
 
@@ -238,19 +248,23 @@ class Sitting(models.Model):
         "scoring_method",
         "ability",
         "ability_sd",
+        "reference_version",
     )
 
     def record_result(self, result):
         """Copy a `scoring.score_sitting` result onto the sitting (not saved; RESULT_FIELDS are
-        the fields it sets)."""
+        the fields it sets). Only an equated score names a reference version."""
+        self.scoring_method = result.get("scoring_method", self.ScoringMethod.LINEAR)
+        if self.scoring_method != self.ScoringMethod.EQUATED and result.get("reference_version"):
+            result = {**result, "reference_version": None}
         self.correct = result["correct"]
         self.total = result["total"]
         self.scaled_score = result["scaled_score"]
         self.passed = result["passed"]
         self.result = result
-        self.scoring_method = result.get("scoring_method", self.ScoringMethod.LINEAR)
         self.ability = result.get("ability")
         self.ability_sd = result.get("ability_sd")
+        self.reference_version_id = result.get("reference_version")
 
 
 def add_report_request(user_id):
@@ -714,9 +728,116 @@ class ItemCalibration(models.Model):
     )
     model = models.CharField(max_length=5, choices=Model.choices, default=Model.PRIOR)
     fitted_at = models.DateTimeField(default=timezone.now)
+    # The fit's own estimates on the base scale, before the author-tag prior: what the next
+    # night's fit is linked to (a prior-shrunk b would pull the scale toward the tags).
+    fit_discrimination = models.FloatField(
+        null=True, blank=True, help_text="The fit's a on the base scale, before the prior."
+    )
+    fit_difficulty = models.FloatField(
+        null=True, blank=True, help_text="The fit's b on the base scale, before the prior."
+    )
 
     def __str__(self):
         return f"IRT of {self.version}: a={self.discrimination:.2f} b={self.difficulty:.2f}"
+
+
+class CalibrationRun(models.Model):
+    """One nightly (or manual) calibration and how it was put on the base scale.
+
+    The fit puts its learners on N(0, 1), so its θ (and every b) is moved onto the base scale,
+    the first calibration's: θ_base = slope × θ_fit + intercept, b_base = slope × b + intercept,
+    a_base = a / slope (progress.calibration, "Linking").
+    """
+
+    class Linking(models.TextChoices):
+        BASE = "base", "Base scale (first calibration)"
+        STOCKING_LORD = "stocking_lord", "Stocking–Lord on common items"
+        MEAN_SHIFT = "mean_shift", "Mean shift on common items (Rasch)"
+        UNLINKED = "unlinked", "Too few common items: not linked"
+        NONE = "none", "Nothing fitted"
+
+    fitted_at = models.DateTimeField(default=timezone.now)
+    fit_model = models.CharField(max_length=5, blank=True, help_text="2pl, rasch or empty.")
+    versions = models.PositiveIntegerField(default=0)
+    items = models.PositiveIntegerField(default=0)
+    fitted = models.PositiveIntegerField(default=0)
+    responses = models.PositiveIntegerField(default=0)
+    mocks = models.PositiveIntegerField(default=0)
+    linking = models.CharField(max_length=13, choices=Linking.choices)
+    slope = models.FloatField(default=1.0, help_text="A: θ_base = A θ_fit + B.")
+    intercept = models.FloatField(default=0.0, help_text="B, in logits.")
+    anchors = models.PositiveIntegerField(
+        default=0, help_text="Common items the linking used (fitted in both runs, 50+ answers)."
+    )
+    anchor_drift = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Mean |b − previous b| of the anchors after linking, in logits.",
+    )
+    seconds = models.FloatField(default=0.0)
+
+    def __str__(self):
+        return f"Calibration of {self.fitted_at:%Y-%m-%d %H:%M} ({self.get_linking_display()})"
+
+
+class ReferenceFormVersionQuerySet(models.QuerySet):
+    def current(self):
+        """The version that scores new mocks (the highest number), or None. One query."""
+        return self.order_by("-number").first()
+
+
+class ReferenceFormVersion(models.Model):
+    """A frozen reference form: the items (a, b on the base scale) whose mean P(θ) puts an
+    ability on the 100–1000 scale (progress.equating). New mocks are scored by the current
+    (latest) version; a version is never edited, and a new one is made only on purpose
+    (`manage.py new_reference_form`), so the nightly calibration cannot move where 750 sits.
+    """
+
+    number = models.PositiveIntegerField(unique=True, help_text="The version: 1, 2, …")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True, help_text="Why this version was made.")
+    calibration_run = models.ForeignKey(
+        CalibrationRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The calibration its parameters were taken from.",
+    )
+    items = models.JSONField(
+        help_text="[[question version id, a, b], …]: the live versions with a fitted calibration."
+    )
+    cut_ability = models.FloatField(help_text="The ability (logits) that scores 750 on it.")
+
+    objects = ReferenceFormVersionQuerySet.as_manager()
+
+    def __str__(self):
+        return f"Reference form v{self.number} ({len(self.items)} items)"
+
+    @property
+    def discrimination(self):
+        return tuple(a for _, a, _ in self.items)
+
+    @property
+    def difficulty(self):
+        return tuple(b for _, _, b in self.items)
+
+    @classmethod
+    def create_next(cls, items, cut_ability, **fields):
+        """Store `items` ([(version id, a, b)]) as the next version and return it. Two authors
+        creating one at the same moment get an IntegrityError (the number is unique), not two
+        versions with one number."""
+        with transaction.atomic():
+            last = cls.objects.aggregate(last=models.Max("number"))["last"] or 0
+            return cls.objects.create(
+                number=last + 1,
+                items=[[int(v), float(a), float(b)] for v, a, b in items],
+                cut_ability=cut_ability,
+                **fields,
+            )
 
 
 class StudyGroupQuerySet(models.QuerySet):

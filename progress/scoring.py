@@ -7,7 +7,7 @@ from domains import blueprint
 from domains.models import Domain
 from questions.models import VersionChoice
 
-from .equating import LINEAR, score_form
+from .equating import LINEAR, reference_form, score_form
 
 MEETS = "Meets competencies"
 NEEDS = "Needs improvement"
@@ -32,7 +32,8 @@ def score_sitting(sitting, finished_at, save=True):
     items returned (so not in the review queue or misconception hits); `pilot_positions` lists
     them. Saves is_correct unless `save` is false. A mock is scored by ability when its form is
     calibrated, else by the linear estimate (progress.equating.score_form; the result names the
-    method). 5 queries whatever the number of items, plus 2 for a mock.
+    method), through the reference form version it was scored with before (a regrade) or else
+    the current one. 5 queries whatever the number of items, plus 2 for a mock.
     """
     items = list(
         sitting.items.select_related("question", "version").prefetch_related(
@@ -71,7 +72,12 @@ def score_sitting(sitting, finished_at, save=True):
     scaled = blueprint.scaled_score(correct, total)
     method = {"scoring_method": LINEAR, "ability": None, "ability_sd": None}
     if sitting.is_mock:
-        method = score_form(items)
+        # A re-scored mock keeps the reference version that scored it: a regrade moves its
+        # score by the corrected question, not by a newer reference form.
+        reference = None
+        if sitting.reference_version_id is not None:
+            reference = reference_form(sitting.reference_version_id)
+        method = score_form(items, reference)
         scaled = method.pop("scaled_score", scaled)
         method.pop("passed", None)
     duration = max(0, int((finished_at - sitting.started_at).total_seconds()))

@@ -190,6 +190,12 @@ class ResultOutput(serializers.Serializer):
         help_text="Why a mock kept the linear estimate: form (under 90 % of its questions"
         " calibrated) or bank (under 65 calibrated live questions to define the reference form)",
     )
+    reference_version = serializers.IntegerField(
+        allow_null=True,
+        required=False,
+        help_text="Equated mocks: the reference form version that scored it (a later version"
+        " never re-scores a finished mock)",
+    )
 
 
 class PaceDomainOutput(serializers.Serializer):

@@ -297,6 +297,8 @@ ADMIN_MODELS = {
     "progress.studygroup",
     "progress.weakdomainreport",
     "progress.outbox",
+    "progress.calibrationrun",
+    "progress.referenceformversion",
 }
 
 

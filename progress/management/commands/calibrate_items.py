@@ -1,7 +1,7 @@
 """Refit the IRT parameters of the bank now, as the nightly task does.
 
 Useful after an import or a batch of mocks, and to see what a fit would give (`--dry-run`
-fits and prints the summary without writing ItemCalibration rows).
+fits, links and prints the summary without writing ItemCalibration rows or a CalibrationRun).
 """
 
 from django.core.management.base import BaseCommand
@@ -28,3 +28,21 @@ class Command(BaseCommand):
                 f"{summary['responses']} first-exposure answers from {summary['mocks']} mocks "
                 f"in {summary['seconds']} s."
             )
+            self.stdout.write(self.linking_line(summary))
+
+    def linking_line(self, summary):
+        how = summary["linking"]
+        if how == "base":
+            return "This fit sets the base scale (the first calibration)."
+        if how == "unlinked":
+            return self.style.WARNING(
+                f"Not linked: only {summary['anchors']} common items with 50+ answers in both "
+                "runs; the scale may have moved since the previous calibration."
+            )
+        if how == "none":
+            return "Nothing to link (no item fitted)."
+        return (
+            f"Linked to the previous calibration ({how}, {summary['anchors']} anchors): "
+            f"θ_base = {summary['slope']:.3f} θ_fit {summary['intercept']:+.3f}; the anchors "
+            f"moved {summary['anchor_drift']:.3f} logits on average."
+        )
