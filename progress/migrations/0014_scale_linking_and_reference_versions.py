@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('progress', '0012_questionstats_median_seconds'),
+        ('progress', '0013_regrade_jobs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
