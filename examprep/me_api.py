@@ -31,13 +31,22 @@ class ExportProfile(serializers.Serializer):
 
 class ExportItem(serializers.Serializer):
     position = serializers.IntegerField()
-    question = serializers.IntegerField()
+    question = serializers.IntegerField(
+        required=False, help_text="Absent while a mock or timed block is open (ids tell age)"
+    )
     question_slug = serializers.CharField(
         required=False, help_text="Absent while the sitting is open: a slug names the solution"
     )
-    version = serializers.IntegerField(allow_null=True)
-    selected = serializers.ListField(child=serializers.IntegerField())
-    struck = serializers.ListField(child=serializers.IntegerField())
+    version = serializers.IntegerField(
+        allow_null=True, required=False, help_text="Absent while a mock or timed block is open"
+    )
+    selected = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Option ids; while a mock or timed block is open, places 1..n as shown",
+    )
+    struck = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Named as `selected` is"
+    )
     flagged = serializers.BooleanField()
     time_spent_seconds = serializers.IntegerField()
     answered_at = serializers.DateTimeField(allow_null=True)

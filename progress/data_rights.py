@@ -40,7 +40,9 @@ def export_learner_data(user):
     {format, exported_at, account, profile, sittings: [{..., items: [...]}], weak_domain_reports,
     review_queue, misconceptions_revealed, problem_reports, study_groups, notes, miss_log}.
     Items name the question version they pinned (`version`). An open mock's items
-    carry the learner's own choices only (no correctness: it is not graded yet). Queries:
+    carry the learner's own choices only (no correctness: it is not graded yet); an open mock's
+    or timed block's name no question or version either, and their choices are places 1..n in
+    the order shown, as on the exam page. Queries:
     a fixed number, whatever the volume."""
     profile = Profile.for_user(user)
     sittings = list(
@@ -68,6 +70,9 @@ def export_learner_data(user):
         )
     )
     open_ids = {s["id"] for s in sittings if s["status"] == Sitting.Status.IN_PROGRESS}
+    # An open mock or timed block names no question and numbers options by place, as its page
+    # does (Sitting.names_options_by_place): ids grow with authoring time, pilots are newest.
+    by_place = {s["id"] for s in sittings if s["id"] in open_ids and s["deadline"] is not None}
     items = {}
     for item in (
         SittingItem.objects.filter(sitting__user=user)
@@ -78,6 +83,7 @@ def export_learner_data(user):
             "question_id",
             "question__slug",
             "version__number",
+            "choice_order",
             "selected",
             "struck",
             "flagged",
@@ -92,6 +98,11 @@ def export_learner_data(user):
         item["question"] = item.pop("question_id")
         item["question_slug"] = item.pop("question__slug")
         item["version"] = item.pop("version__number")
+        shown = SittingItem(choice_order=item.pop("choice_order"))
+        if sitting_id in by_place:
+            del item["question"], item["version"]
+            item["selected"] = shown.option_places(item["selected"])
+            item["struck"] = shown.option_places(item["struck"])
         if sitting_id in open_ids:
             item.pop("is_correct")
             item.pop("is_pilot")  # told only once the mock has ended

@@ -281,3 +281,29 @@ def test_an_open_mock_in_the_export_names_no_question_slug(alice, api, sample_ba
     sitting.finish()
     (exported,) = api.get("/api/v1/me/export/").json()["sittings"]
     assert {item["question_slug"] for item in exported["items"]} == slugs
+
+
+def test_an_open_mock_in_the_export_names_no_question_and_gives_choices_as_shown(
+    alice, api, pilot_bank
+):
+    """Question ids and option ids grow with authoring time (pilots are the newest): while the
+    mock is open its items in the export name no question or version, and the learner's
+    choices are the places shown on the exam page, as the exam API gives them."""
+    sitting = assembly.start_mock(alice, rng=random.Random(5))
+    assert sitting.items.filter(is_pilot=True).exists()
+    for position in (1, 2):
+        api.put(
+            f"/api/v1/exams/{sitting.pk}/items/{position}/",
+            {"selected": [2], "struck": [1]},
+            format="json",
+        )
+    (exported,) = api.get("/api/v1/me/export/").json()["sittings"]
+    assert len(exported["items"]) == 75
+    assert all({"question", "version"}.isdisjoint(item) for item in exported["items"])
+    assert [i["selected"] for i in exported["items"][:3]] == [[2], [2], []]
+    assert [i["struck"] for i in exported["items"][:2]] == [[1], [1]]
+    sitting.finish()
+    (exported,) = api.get("/api/v1/me/export/").json()["sittings"]
+    first = sitting.items.get(position=1)
+    assert exported["items"][0]["question"] == first.question_id
+    assert exported["items"][0]["selected"] == [first.choice_order[1]]
