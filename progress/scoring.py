@@ -49,8 +49,8 @@ def score_sitting(sitting, finished_at, save=True):
     keys = accepted_keys(items, regrades)
     practice = sitting.gives_feedback
     for item in items:
-        if item.version_id in keys and keys[item.version_id] is None:
-            item.scored = False
+        # From the latest regrade, not kept from an earlier one: a drop can be undone.
+        item.scored = not (item.version_id in keys and keys[item.version_id] is None)
         if not item.scored or (practice and not item.selected):
             item.is_correct = None
             continue

@@ -204,6 +204,19 @@ def test_regrade_accepting_both_keys_and_dropping_the_item(flawed):
     assert Regrade.objects.count() == 2
 
 
+def test_a_dropped_item_counts_again_once_a_later_regrade_corrects_its_key(flawed, client):
+    question, learners, sittings = flawed
+    v1 = question.versions.get(number=1)
+    apply_regrade(v1, "drop")
+    apply_regrade(v1, "corrected", question.current_version)  # the latest regrade wins
+    assert [Sitting.objects.get(pk=s.pk).total for s in sittings] == [1, 1, 1]
+    assert [Sitting.objects.get(pk=s.pk).correct for s in sittings] == [0, 1, 1]
+    client.force_login(learners[1])
+    state = client.get(f"/api/v1/exams/{sittings[1].pk}/").json()
+    feedback = state["items"][0]["feedback"]
+    assert feedback["scored"] is True and feedback["correct"] is True
+
+
 def test_a_sitting_finished_after_a_regrade_is_scored_like_the_regraded_ones(bank, alice):
     sitting, item = practice_item(alice, "t1-1-1")
     by_key = {c.key: c.id for c in item.version.choices.all()}
