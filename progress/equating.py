@@ -257,8 +257,9 @@ def live_reference_items():
     )
 
 
-def new_reference_version(user=None, note="", now=None, items=None):
-    """Freeze the live bank's calibrated items as the next ReferenceFormVersion and return it.
+def new_reference_version(user=None, note="", now=None, items=None, number=None):
+    """Freeze the live bank's calibrated items as the next ReferenceFormVersion (or as version
+    `number`: IntegrityError if it exists) and return it.
 
     `items` ([(version id, a, b)], default `live_reference_items()`). Raises ReferenceFormError
     below MIN_REFERENCE_ITEMS (65) items. Three queries and the insert; ~45 ms to find the cut
@@ -278,6 +279,7 @@ def new_reference_version(user=None, note="", now=None, items=None):
     return ReferenceFormVersion.create_next(
         items,
         form.cut_ability(),
+        number=number,
         created_by=user,
         note=note,
         created_at=now or timezone.now(),
@@ -305,7 +307,11 @@ def reference_form(version=None):
             return None
         try:
             with transaction.atomic():
-                stored = new_reference_version(note="First version (automatic)", items=items)
+                # Version 1 exactly: a request that waited for another's (SQLite) must not
+                # make a version 2 of the same bank.
+                stored = new_reference_version(
+                    note="First version (automatic)", items=items, number=1
+                )
         except IntegrityError:  # another process made version 1 first: use theirs
             stored = ReferenceFormVersion.objects.current()
     return _reference_form(stored.discrimination, stored.difficulty, stored.number)

@@ -826,14 +826,16 @@ class ReferenceFormVersion(models.Model):
         return tuple(b for _, _, b in self.items)
 
     @classmethod
-    def create_next(cls, items, cut_ability, **fields):
-        """Store `items` ([(version id, a, b)]) as the next version and return it. Two authors
-        creating one at the same moment get an IntegrityError (the number is unique), not two
-        versions with one number."""
+    def create_next(cls, items, cut_ability, number=None, **fields):
+        """Store `items` ([(version id, a, b)]) as the next version, or as version `number`
+        exactly, and return it. Two authors creating one at the same moment get an
+        IntegrityError (the number is unique), not two versions with one number; so does a
+        `number` that exists."""
         with transaction.atomic():
-            last = cls.objects.aggregate(last=models.Max("number"))["last"] or 0
+            if number is None:
+                number = (cls.objects.aggregate(last=models.Max("number"))["last"] or 0) + 1
             return cls.objects.create(
-                number=last + 1,
+                number=number,
                 items=[[int(v), float(a), float(b)] for v, a, b in items],
                 cut_ability=cut_ability,
                 **fields,

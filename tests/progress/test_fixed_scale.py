@@ -13,6 +13,7 @@ from progress.equating import new_reference_version, reference_form, score_form
 from progress.models import CalibrationRun, ItemCalibration, ReferenceFormVersion, Sitting
 from progress.regrading import apply_regrade
 from questions.models import Question
+from tests.concurrency import run_on_sqlite_file
 
 from .test_calibration_service import learners, sitting
 from .test_equated_scores import calibrate, take_mock
@@ -172,3 +173,10 @@ def test_the_command_makes_a_version_only_when_asked_and_shows_what_it_moves(
     ItemCalibration.objects.filter(model="2pl").update(model="prior")
     with pytest.raises(CommandError, match="0 live questions have a fitted calibration"):
         call_command("new_reference_form", "--note", "too early", stdout=StringIO())
+
+
+def test_dashboards_loading_at_once_make_one_automatic_first_version(tmp_path):
+    # Each load finds no version and makes one; on SQLite the others wait for the first and
+    # then made versions 2, 3 and 4 of the same bank.
+    seen = run_on_sqlite_file("tests.progress.sqlite_reference_race", tmp_path)
+    assert seen == {"statuses": [200] * 4, "versions": [[1, "First version (automatic)"]]}
