@@ -175,6 +175,12 @@ def test_the_command_makes_a_version_only_when_asked_and_shows_what_it_moves(
         call_command("new_reference_form", "--note", "too early", stdout=StringIO())
 
 
+def test_the_command_refuses_a_note_too_long_to_store(bank_with_pilots):
+    with pytest.raises(CommandError, match="the note has 201 characters; at most 200"):
+        call_command("new_reference_form", "--note", "x" * 201, stdout=StringIO())
+    assert not ReferenceFormVersion.objects.exists()
+
+
 def test_dashboards_loading_at_once_make_one_automatic_first_version(tmp_path):
     # Each load finds no version and makes one; on SQLite the others wait for the first and
     # then made versions 2, 3 and 4 of the same bank.

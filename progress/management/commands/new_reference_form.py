@@ -34,6 +34,10 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="show the effect, write nothing")
 
     def handle(self, *args, note, author=None, dry_run=False, verbosity=1, **options):
+        longest = ReferenceFormVersion._meta.get_field("note").max_length
+        if len(note) > longest:
+            # PostgreSQL would refuse it with a DataError traceback; SQLite would keep it all.
+            raise CommandError(f"the note has {len(note)} characters; at most {longest}")
         user = None
         if author:
             try:
