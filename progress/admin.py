@@ -90,6 +90,9 @@ class CalibrationRunAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # with no run left, the next fit would set a new base scale
+
 
 @admin.register(ReferenceFormVersion)
 class ReferenceFormVersionAdmin(admin.ModelAdmin):

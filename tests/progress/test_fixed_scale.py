@@ -186,3 +186,18 @@ def test_dashboards_loading_at_once_make_one_automatic_first_version(tmp_path):
     # then made versions 2, 3 and 4 of the same bank.
     seen = run_on_sqlite_file("tests.progress.sqlite_reference_race", tmp_path)
     assert seen == {"statuses": [200] * 4, "versions": [[1, "First version (automatic)"]]}
+
+
+def test_calibration_runs_cannot_be_deleted_in_the_admin(client, sample_bank):
+    # With no run left, the next nightly fit would set a new base scale (its own learners as
+    # average) instead of linking to the stored one, and equated scores would drift.
+    from tests.conftest import make_user
+
+    run = CalibrationRun.objects.create(linking="base", fit_model="2pl", fitted=24)
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    assert client.get(f"/admin/progress/calibrationrun/{run.pk}/delete/").status_code == 403
+    client.post(
+        "/admin/progress/calibrationrun/",
+        {"action": "delete_selected", "_selected_action": [run.pk], "post": "yes"},
+    )
+    assert CalibrationRun.objects.filter(pk=run.pk).exists()
