@@ -278,13 +278,14 @@ def run_job(job_id):
             job = RegradeJob.objects.select_for_update().get(pk=job_id)
             if job.status != RegradeJob.Status.RUNNING:  # another delivery finished it
                 return job.status
+            # Steps on one version run one at a time: an apply never overlaps another, and a
+            # preview waits for a running apply, so it reads its scores and counts as newer.
+            QuestionVersion.objects.select_for_update().get(pk=job.version_id)
             if job.step == RegradeJob.Step.PREVIEW:
                 changes = plan_regrade(job.version, job.method, job.corrected)
                 job.record_plan([c.as_dict() for c in changes])
             else:
-                # Two jobs of one version apply one at a time; a preview that another apply
-                # overtook lists stale scores, so it is refused rather than applied.
-                QuestionVersion.objects.select_for_update().get(pk=job.version_id)
+                # A preview that another apply overtook lists stale scores: refused, not applied.
                 if job.superseded():
                     raise RegradeError(
                         f"v{job.version.number} was regraded after this preview: preview again"

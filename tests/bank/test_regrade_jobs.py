@@ -217,3 +217,53 @@ def test_on_a_real_worker_the_page_waits_then_shows_the_preview(flawed, boss, cl
     while RegradeJob.objects.get().pending and time.monotonic() < deadline:
         time.sleep(0.2)
     assert "Preview: 3 finished sitting(s) used v1" in client.get(job_url).text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_preview_run_while_another_regrade_applies_waits_for_it(flawed, monkeypatch):
+    """On PostgreSQL a preview read the scores an unfinished apply was changing and then
+    counted as newer than it, so its stale figures could still be applied."""
+    import threading
+    import time
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite runs one writer at a time: the preview cannot overlap the apply")
+    question, _, sittings = flawed
+    v1 = question.versions.get(number=1)
+    dropping = RegradeJob.objects.create(version=v1, method="drop")
+    regrading.run_job(dropping.pk)
+    dropping.queue_apply()
+    correcting = RegradeJob.objects.create(
+        version=v1, method="corrected", corrected=question.current_version
+    )
+    applying, release = threading.Event(), threading.Event()
+    rescore = regrading._update_learning_records
+
+    def slow(*args):  # the apply is halfway through a large regrade
+        applying.set()
+        release.wait(5)
+        return rescore(*args)
+
+    monkeypatch.setattr(regrading, "_update_learning_records", slow)
+
+    def run(job_id):
+        try:
+            regrading.run_job(job_id)
+        finally:
+            connection.close()
+
+    apply = threading.Thread(target=run, args=(dropping.pk,))
+    apply.start()
+    assert applying.wait(5)
+    preview = threading.Thread(target=run, args=(correcting.pk,))
+    preview.start()
+    time.sleep(1)
+    release.set()
+    apply.join(10)
+    preview.join(10)
+
+    correcting.refresh_from_db()
+    assert Regrade.objects.get().method == "drop" and scores(sittings) == [0, 0, 0]
+    assert correcting.status == "done"
+    # Its figures start from the scores the drop left, so applying it changes what it says.
+    assert [c["before_correct"] for c in correcting.plan] == [0, 0, 0]
