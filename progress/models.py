@@ -223,6 +223,7 @@ class Sitting(models.Model):
             if sitting.status == self.Status.FINISHED:
                 self.refresh_from_db()
                 return False
+            sitting._wait_for_regrades()
             result, graded = score_sitting(
                 sitting, finished_at=min(now, sitting.deadline) if sitting.deadline else now
             )
@@ -238,6 +239,24 @@ class Sitting(models.Model):
             add_report_request(sitting.user_id)
         self.refresh_from_db()
         return True
+
+    def _wait_for_regrades(self):
+        """Wait until no regrade is being applied to a version this sitting pinned (PostgreSQL).
+
+        An apply holds its version's row FOR UPDATE until it commits, and re-scores only the
+        sittings finished when it looked: a sitting scored meanwhile would keep the flawed key
+        for good. FOR KEY SHARE waits for that lock only (not for a preview's FOR NO KEY UPDATE,
+        nor for other finishes), so the score that follows sees the committed regrade. SQLite
+        runs one writer at a time, so nothing overlaps there. One query."""
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT v.id FROM {QuestionVersion._meta.db_table} v WHERE v.id IN"
+                f" (SELECT version_id FROM {SittingItem._meta.db_table} WHERE sitting_id = %s)"
+                " FOR KEY SHARE OF v",
+                [self.pk],
+            )
 
     RESULT_FIELDS = (
         "correct",

@@ -167,6 +167,9 @@ def apply_regrade(version, method, corrected=None, user=None, now=None):
     _check(version, method, corrected)
     now = now or timezone.now()
     with transaction.atomic():
+        # Held to the commit: a mock finishing meanwhile waits, then scores with this regrade
+        # (`Sitting._wait_for_regrades`); `_affected` below cannot see it, it isn't finished.
+        QuestionVersion.objects.select_for_update().get(pk=version.pk)
         before = dict(
             SittingItem.objects.filter(version=version, sitting__status="finished").values_list(
                 "id", "is_correct"
@@ -279,8 +282,12 @@ def run_job(job_id):
             if job.status != RegradeJob.Status.RUNNING:  # another delivery finished it
                 return job.status
             # Steps on one version run one at a time: an apply never overlaps another, and a
-            # preview waits for a running apply, so it reads its scores and counts as newer.
-            QuestionVersion.objects.select_for_update().get(pk=job.version_id)
+            # preview waits for a running apply, so it reads its scores and counts as newer. A
+            # preview takes the weaker NO KEY lock, which finishing mocks don't wait for (an
+            # apply's FOR UPDATE they do: see `Sitting._wait_for_regrades`).
+            QuestionVersion.objects.select_for_update(
+                no_key=job.step == RegradeJob.Step.PREVIEW
+            ).get(pk=job.version_id)
             if job.step == RegradeJob.Step.PREVIEW:
                 changes = plan_regrade(job.version, job.method, job.corrected)
                 job.record_plan([c.as_dict() for c in changes])

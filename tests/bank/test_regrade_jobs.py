@@ -267,3 +267,63 @@ def test_a_preview_run_while_another_regrade_applies_waits_for_it(flawed, monkey
     assert correcting.status == "done"
     # Its figures start from the scores the drop left, so applying it changes what it says.
     assert [c["before_correct"] for c in correcting.plan] == [0, 0, 0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mock_finishing_while_a_regrade_applies_is_scored_with_it(flawed, monkeypatch):
+    """The apply re-scores the sittings finished when it looked; on PostgreSQL one that finished
+    while it ran was scored with the flawed key and never re-scored."""
+    import threading
+    import time
+
+    from progress.models import SittingItem
+
+    from .conftest import practice_item
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite runs one writer at a time: the finish cannot overlap the apply")
+    question, _, _ = flawed
+    v1 = question.versions.get(number=1)
+    learner = make_user("late-finisher")
+    open_sitting, item = practice_item(learner, "t1-1-1")
+    flawed_choices = {c.key: c.id for c in v1.choices.all()}
+    SittingItem.objects.filter(pk=item.pk).update(
+        version=v1, choice_order=list(flawed_choices.values())
+    )
+    regrading_started, release = threading.Event(), threading.Event()
+    update_records = regrading._update_learning_records
+
+    def slow(*args):  # the apply is halfway through a large regrade
+        regrading_started.set()
+        release.wait(5)
+        return update_records(*args)
+
+    monkeypatch.setattr(regrading, "_update_learning_records", slow)
+
+    def in_thread(work):
+        def run():
+            try:
+                work()
+            finally:
+                connection.close()
+
+        return threading.Thread(target=run)
+
+    apply = in_thread(lambda: regrading.apply_regrade(v1, "drop"))
+    apply.start()
+    assert regrading_started.wait(5)
+    # v1's key was option a: right when answered, dropped once the regrade commits.
+    from progress import answers
+
+    answers.save_answer(learner, open_sitting.pk, 1, selected=[flawed_choices["a"]])
+    finish = in_thread(lambda: Sitting.objects.get(pk=open_sitting.pk).finish())
+    finish.start()
+    time.sleep(1)
+    assert finish.is_alive(), "the finish waits for the apply"
+    release.set()
+    apply.join(10)
+    finish.join(10)
+
+    finished = Sitting.objects.get(pk=open_sitting.pk)
+    assert finished.status == "finished"
+    assert (finished.correct, finished.total) == (0, 0)
