@@ -171,6 +171,10 @@ def test_the_command_makes_a_version_only_when_asked_and_shows_what_it_moves(
     )
     assert made.cut_ability > ReferenceFormVersion.objects.get(number=1).cut_ability
     assert "Made reference form v2" in out.getvalue()
+    # Nothing changed since: a third version would only repeat the second.
+    with pytest.raises(CommandError, match="v2 already holds exactly these 75 questions"):
+        call_command("new_reference_form", "--note", "again", stdout=StringIO())
+    assert ReferenceFormVersion.objects.count() == 2
 
     ItemCalibration.objects.filter(model="2pl").update(model="prior")
     with pytest.raises(CommandError, match="0 live questions have a fitted calibration"):

@@ -13,7 +13,7 @@ that scored them.
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from progress.equating import (
     ReferenceForm,
@@ -46,6 +46,11 @@ class Command(BaseCommand):
                 raise CommandError(f"no user {author!r}") from exc
         current = ReferenceFormVersion.objects.current()
         items = live_reference_items()
+        if current is not None and sorted(map(tuple, current.items)) == sorted(map(tuple, items)):
+            raise CommandError(
+                f"v{current.number} already holds exactly these {len(items)} questions and "
+                "parameters: a new version would change nothing"
+            )
         try:
             with transaction.atomic():
                 made = new_reference_version(user=user, note=note, items=items)
@@ -53,6 +58,11 @@ class Command(BaseCommand):
                     transaction.set_rollback(True)
         except ReferenceFormError as exc:
             raise CommandError(str(exc)) from exc
+        except IntegrityError as exc:
+            raise CommandError(
+                "another reference form version was made at the same moment; run again to see "
+                "what a further one would change"
+            ) from exc
         if verbosity < 1:
             return
         new = ReferenceForm(made.discrimination, made.difficulty, made.number)
